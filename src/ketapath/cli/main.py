@@ -1,0 +1,46 @@
+"""The `ketapath` entry point: one Typer app, sub-apps per command group, one error boundary."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from click.exceptions import ClickException
+from rich.console import Console
+
+from ketapath.cli import pk
+from ketapath.errors import KetaPathError
+
+app = typer.Typer(
+    name="ketapath",
+    help=(
+        "KetaPath: decision support for ketamine therapy in pain clinics. It supports licensed "
+        "clinicians; it does not prescribe."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(pk.app, name="pk")
+
+_stderr = Console(stderr=True, highlight=False)
+
+
+def main() -> None:
+    """Run the CLI; a KetaPath error prints one line and exits with code 2, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except KetaPathError as exc:
+        _stderr.print(f"error: {exc}", markup=False, soft_wrap=True)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        _stderr.print("aborted")
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # the CLI's top-level boundary: one line, no traceback
+        _stderr.print(f"internal error: {type(exc).__name__}: {exc}", markup=False)
+        sys.exit(1)
