@@ -5,6 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := out
 
+# The engine vectorises over patients and runs its own worker threads; a multi-threaded BLAS on
+# top of that only contends for the cores when it multiplies small matrices.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
 .PHONY: demo test check lint types layers sizes unit fix bench clean
 
 $(STAMP): pyproject.toml

@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 
 import typer
-from click.exceptions import ClickException
 from rich.console import Console
 
-from ketapath.cli import pk
+from ketapath.cli import pk, plan, score, screen
 from ketapath.errors import KetaPathError
 
 app = typer.Typer(
@@ -22,6 +21,10 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(pk.app, name="pk")
+app.command("screen")(screen.screen)
+app.command("plan")(plan.plan)
+app.command("protocols")(plan.protocols)
+app.command("score")(score.score)
 
 _stderr = Console(stderr=True, highlight=False)
 
@@ -38,9 +41,13 @@ def main() -> None:
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors: Typer's own one-line message
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            _stderr.print(f"error: {exc}", markup=False)
+        sys.exit(getattr(exc, "exit_code", 2))
     except Exception as exc:  # the CLI's top-level boundary: one line, no traceback
         _stderr.print(f"internal error: {type(exc).__name__}: {exc}", markup=False)
         sys.exit(1)

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ketapath.cli import pk_dosing
 from ketapath.cli.pk_demo import demo
 from ketapath.cli.pk_summary import print_profile_summary, print_warnings
 from ketapath.interop.pk_csv import write_population_csv, write_profile_csv
@@ -26,6 +27,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.command("demo")(demo)
+app.command("tci")(pk_dosing.tci)
+app.command("find-dose")(pk_dosing.find_dose)
 console = Console(highlight=False)
 
 RegimenOpt = Annotated[

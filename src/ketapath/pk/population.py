@@ -74,24 +74,29 @@ def _chunks(n: int, size: int) -> list[slice]:
 
 @dataclass(frozen=True, slots=True)
 class _StepMaps:
-    """Exact one-step maps per distinct (step, input), as contiguous per-entry vectors over
-    patients: ``x_i <- sum_j phi[k][i][j] * x_j + gamma[k][i]``."""
+    """Exact one-step maps per distinct (step, input), per-entry vectors over patients.
 
-    phi: list[list[list[FloatArray]]]
+    One step is ``x_i <- sum_j phi[k][i][j] * x_j + gamma[k][i]``.
+    """
+
+    phi: list[list[list[FloatArray | None]]]  # None: zero for every patient (structural)
     gamma: list[list[FloatArray]]
     step_key: npt.NDArray[np.intp]  # per grid step: which map
 
 
 def _step_maps(K: FloatArray, rates: FloatArray, runs: Runs) -> _StepMaps:
-    """One augmented exponential per distinct step length carries every input vector used with
-    it: expm([[K, R], [0, 0]] h) holds exp(K h) and the integrated inputs (Van Loan)."""
+    """Compute the step maps: one augmented exponential per distinct step length.
+
+    ``expm([[K, R], [0, 0]] h)`` holds exp(K h) and the integrated inputs of every input vector R
+    used with that step (Van Loan).
+    """
     by_step: dict[float, list[int]] = {}
     for _, _, h, b in runs.runs:
         inputs = by_step.setdefault(round(h, 7), [])
         if b not in inputs:
             inputs.append(b)
     N, q, _ = K.shape
-    phi: list[list[list[FloatArray]]] = []
+    phi: list[list[list[FloatArray | None]]] = []
     gamma: list[list[FloatArray]] = []
     index: dict[tuple[float, int], int] = {}
     for h, inputs in by_step.items():
@@ -99,7 +104,10 @@ def _step_maps(K: FloatArray, rates: FloatArray, runs: Runs) -> _StepMaps:
         a[:, :q, :q] = K * h
         a[:, :q, q:] = rates[inputs].T * h
         M = expm(a)
-        entries = [[np.ascontiguousarray(M[:, i, j]) for j in range(q)] for i in range(q)]
+        entries = [
+            [np.ascontiguousarray(M[:, i, j]) if M[:, i, j].any() else None for j in range(q)]
+            for i in range(q)
+        ]
         for col, b in enumerate(inputs):
             index[(h, b)] = len(phi)
             phi.append(entries)
@@ -117,8 +125,10 @@ def _advance(
     runs: Runs,
     span: tuple[int, int, slice],
 ) -> list[FloatArray]:
-    """States (per state, a vector over the chunk) from grid point g_from to g_to, each
-    including the jumps at its time."""
+    """Advance the states (one vector over the chunk per state) from g_from to g_to.
+
+    Each grid point's state includes the jumps at its time.
+    """
     g_from, g_to, cols = span
     q = len(x)
     tmp = np.empty_like(x[0])
@@ -129,8 +139,10 @@ def _advance(
         for i in range(q):
             y = gamma[i][cols].copy()
             for j in range(q):
-                np.multiply(phi[i][j][cols], x[j], out=tmp)
-                y += tmp
+                entry = phi[i][j]
+                if entry is not None:
+                    np.multiply(entry[cols], x[j], out=tmp)
+                    y += tmp
             new.append(y)
         x = new
         b = runs.jump_at[g + 1]
@@ -171,7 +183,7 @@ class VirtualPopulation:
         *,
         n_patients: int,
         seed: int = 0,
-        chunk_size: int = 16384,
+        chunk_size: int = 25000,
         threads: int = 2,
     ) -> None:
         if not (isinstance(n_patients, int) and 1 <= n_patients <= _MAX_PATIENTS):

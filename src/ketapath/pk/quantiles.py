@@ -23,12 +23,13 @@ def _pairs(rows: FloatArray, sample: FloatArray, k: int) -> tuple[FloatArray, Fl
     """Order statistics k and k + 1 (0-based) of every row, exactly."""
     n, m = rows.shape[1], sample.shape[1]
     k1 = min(k + 1, n - 1)
-    spread = 4.0 * np.sqrt(m * (k / n) * (1 - k / n)) + 3
+    spread = 3.0 * np.sqrt(m * (k / n) * (1 - k / n)) + 2  # a miss (~0.3 %) is caught below
     r = k / (n - 1) * (m - 1)
     low = sample[:, max(int(r - spread), 0), None]
     high = sample[:, min(int(np.ceil(r + spread)), m - 1), None]
-    below = np.count_nonzero(rows < low, axis=1)
-    inside = (rows >= low) & (rows <= high)
+    inside = rows >= low
+    below = n - np.count_nonzero(inside, axis=1)
+    inside &= rows <= high
     counts = np.count_nonzero(inside, axis=1)
     values = rows[inside]  # row-major: each row's bracket values, one row after another
     ends = np.cumsum(counts)

@@ -39,8 +39,11 @@ class Layout:
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """Inputs as breakpoints: ``jumps[i]`` happen at ``times[i]``; ``rates[i]`` (mg/min per state)
-    hold on ``[times[i], times[i + 1])`` and the last one for ever after."""
+    """Inputs as breakpoints.
+
+    ``jumps[i]`` happen at ``times[i]``; ``rates[i]`` (mg/min per state) hold on
+    ``[times[i], times[i + 1])``, and the last one for ever after.
+    """
 
     times: FloatArray
     jumps: FloatArray

@@ -1,0 +1,1 @@
+"""Benchmarks of KetaPath (`make bench`): each reports a ratio against a reference run alongside."""
