@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from ketapath.cli import pk, plan, score, screen
+from ketapath.cli import audit, db, pk, plan, score, screen, user
 from ketapath.errors import KetaPathError
 
 app = typer.Typer(
@@ -25,6 +25,9 @@ app.command("screen")(screen.screen)
 app.command("plan")(plan.plan)
 app.command("protocols")(plan.protocols)
 app.command("score")(score.score)
+app.add_typer(db.app, name="db")
+app.add_typer(audit.app, name="audit")
+app.add_typer(user.app, name="user")
 
 _stderr = Console(stderr=True, highlight=False)
 

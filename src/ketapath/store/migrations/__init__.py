@@ -1,0 +1,1 @@
+"""Alembic migrations of the KetaPath schema; run them with `ketapath.store.migrate.upgrade`."""

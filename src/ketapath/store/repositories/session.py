@@ -1,0 +1,286 @@
+"""Treatment sessions and their chart: doses and rate changes, vitals, scores, events, alarms.
+
+Starting and stopping a session are amendments of kind ``status_change`` of its row, so the row
+keeps what was first written. Vital signs taken at intake (no session) are written here too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import select
+
+from ketapath.clinical.dosing.orders import CareArea, Drug, Route
+from ketapath.clinical.monitoring import Alarm, SessionAction
+from ketapath.clinical.observations import (
+    AdministeredDose,
+    CadssForm,
+    DissociationScore,
+    SedationScore,
+)
+from ketapath.clinical.records import VitalSigns
+from ketapath.errors import InputError
+from ketapath.store.amendments import AmendedRow, AmendmentKind
+from ketapath.store.audit import AuditAction
+from ketapath.store.findings import finding_from_json, finding_to_columns
+from ketapath.store.records import AdverseEventRecord, SessionChart, SessionRecord
+from ketapath.store.repositories.base import Repository, require_user
+from ketapath.store.tables import (
+    AdministrationSegment,
+    AdverseEvent,
+    DissociationScoreEntry,
+    SedationScoreEntry,
+    SessionAlarm,
+    SessionStatus,
+    TreatmentSession,
+    VitalSignsEntry,
+)
+
+__all__ = ["SessionRepository", "vitals_from_row"]
+
+ChartRowT = TypeVar(
+    "ChartRowT",
+    AdministrationSegment,
+    VitalSignsEntry,
+    SedationScoreEntry,
+    DissociationScoreEntry,
+    AdverseEvent,
+    SessionAlarm,
+)
+_VITALS = ("sbp_mmhg", "dbp_mmhg", "hr_bpm", "rr_per_min", "spo2_pct", "temperature_c")
+
+
+def _session(a: AmendedRow) -> SessionRecord:
+    return SessionRecord(
+        id=a.row_id,
+        patient_id=a.get("patient_id", uuid.UUID),
+        plan_id=a.find("plan_id", uuid.UUID),
+        chair=a.get("chair", str),
+        care_area=CareArea(a.get("care_area", str)),
+        status=SessionStatus(a.get("status", str)),
+        started_at=a.find("started_at", datetime),
+        stopped_at=a.find("stopped_at", datetime),
+        stop_reason=a.find("stop_reason", str),
+        recorded_at=a.get("recorded_at", datetime),
+        recorded_by=a.get("recorded_by", uuid.UUID),
+        history=a.history,
+    )
+
+
+def vitals_from_row(a: AmendedRow) -> VitalSigns:
+    """Map a `VitalSignsEntry` (amended) to `VitalSigns`."""
+    values = {name: a.find(name, float) for name in _VITALS}
+    return VitalSigns(time=a.get("taken_at", datetime), **values)
+
+
+def _dose(a: AmendedRow, course_id: str) -> AdministeredDose:
+    return AdministeredDose(
+        time=a.get("started_at", datetime),
+        route=Route(a.get("route", str)),
+        session_id=str(a.get("session_id", uuid.UUID)),
+        course_id=course_id,
+        drug=Drug(a.get("drug", str)),
+        dose_mg=a.find("dose_mg", float),
+        rate_mg_per_h=a.find("rate_mg_per_h", float),
+        end=a.find("ended_at", datetime),
+    )
+
+
+def _sedation(a: AmendedRow) -> SedationScore:
+    return SedationScore(
+        time=a.get("assessed_at", datetime), moaas=a.find("moaas", int), rass=a.find("rass", int)
+    )
+
+
+def _dissociation(a: AmendedRow) -> DissociationScore:
+    form = CadssForm(a.get("form", str))
+    return DissociationScore(
+        time=a.get("assessed_at", datetime), total=a.get("total", int), form=form
+    )
+
+
+def _alarm(a: AmendedRow) -> Alarm:
+    return Alarm(finding=finding_from_json(a.values), action=SessionAction(a.get("action", str)))
+
+
+def _event(a: AmendedRow) -> AdverseEventRecord:
+    return AdverseEventRecord(
+        occurred_at=a.get("occurred_at", datetime),
+        kind=a.get("kind", str),
+        severity=a.get("severity", str),
+        description=a.get("description", str),
+        action_taken=a.find("action_taken", str),
+    )
+
+
+class SessionRepository(Repository):
+    """Sessions and their charts. Every method appends an audit entry."""
+
+    def create(
+        self,
+        patient_id: uuid.UUID,
+        *,
+        chair: str,
+        care_area: CareArea | str,
+        plan_id: uuid.UUID | None = None,
+    ) -> SessionRecord:
+        """Schedule a session in `chair`."""
+        row = TreatmentSession(
+            patient_id=patient_id,
+            plan_id=plan_id,
+            chair=chair,
+            care_area=str(CareArea(care_area)),
+            status=str(SessionStatus.SCHEDULED),
+            recorded_by=require_user(self.actor),
+        )
+        self._add(row, what=f"session in chair {chair!r}")
+        self._audit(AuditAction.CREATE, row, row.id, patient_id=patient_id)
+        return _session(self._amended([row])[0][1])
+
+    def start(self, session_id: uuid.UUID, *, at: datetime) -> SessionRecord:
+        """Mark the session started at `at`."""
+        return self._change(
+            session_id, {"status": SessionStatus.IN_PROGRESS, "started_at": at}, "session started"
+        )
+
+    def stop(self, session_id: uuid.UUID, *, at: datetime, reason: str) -> SessionRecord:
+        """Mark the session stopped at `at`, with the reason (completed, alarm, patient's wish)."""
+        changes = {"status": SessionStatus.STOPPED, "stopped_at": at, "stop_reason": reason}
+        return self._change(session_id, changes, reason)
+
+    def _change(
+        self, session_id: uuid.UUID, changes: dict[str, object], reason: str
+    ) -> SessionRecord:
+        row = self._get(TreatmentSession, session_id)
+        kind = AmendmentKind.STATUS_CHANGE
+        amended = self._amend(
+            row, changes=changes, reason=reason, patient_id=row.patient_id, kind=kind
+        )
+        return _session(amended)
+
+    def add_dose(self, dose: AdministeredDose, *, order_id: uuid.UUID | None = None) -> uuid.UUID:
+        """Chart a dose given, or a constant-rate segment (each rate change is a new one)."""
+        try:
+            session_id = uuid.UUID(dose.session_id)
+        except ValueError:
+            msg = f"`session_id` must be the id of a stored session (got {dose.session_id!r})."
+            raise InputError(msg, field="session_id", value=dose.session_id) from None
+        session = self._get(TreatmentSession, session_id)
+        row = AdministrationSegment(
+            session_id=session.id,
+            order_id=order_id,
+            route=str(dose.route),
+            drug=str(dose.drug),
+            started_at=dose.time,
+            ended_at=dose.end,
+            dose_mg=dose.dose_mg,
+            rate_mg_per_h=dose.rate_mg_per_h,
+            recorded_by=require_user(self.actor),
+        )
+        return self._chart(row, session.patient_id)
+
+    def add_vitals(
+        self, patient_id: uuid.UUID, vitals: VitalSigns, *, session_id: uuid.UUID | None = None
+    ) -> uuid.UUID:
+        """Chart a set of vital signs, in a session or (without `session_id`) at intake."""
+        values = {name: getattr(vitals, name) for name in _VITALS}
+        row = VitalSignsEntry(
+            patient_id=patient_id,
+            session_id=session_id,
+            taken_at=vitals.time,
+            recorded_by=require_user(self.actor),
+            **values,
+        )
+        return self._chart(row, patient_id)
+
+    def add_sedation(self, session_id: uuid.UUID, score: SedationScore) -> uuid.UUID:
+        """Chart a MOAA/S and/or RASS assessment."""
+        session = self._get(TreatmentSession, session_id)
+        row = SedationScoreEntry(
+            session_id=session_id,
+            assessed_at=score.time,
+            moaas=score.moaas,
+            rass=score.rass,
+            recorded_by=require_user(self.actor),
+        )
+        return self._chart(row, session.patient_id)
+
+    def add_dissociation(self, session_id: uuid.UUID, score: DissociationScore) -> uuid.UUID:
+        """Chart a CADSS or CADSS-6 total."""
+        session = self._get(TreatmentSession, session_id)
+        row = DissociationScoreEntry(
+            session_id=session_id,
+            assessed_at=score.time,
+            total=score.total,
+            form=str(score.form),
+            recorded_by=require_user(self.actor),
+        )
+        return self._chart(row, session.patient_id)
+
+    def add_adverse_event(self, session_id: uuid.UUID, event: AdverseEventRecord) -> uuid.UUID:
+        """Chart an adverse event."""
+        if not event.description.strip():
+            raise InputError(
+                "`description` must be a non-empty text (got '').", field="description"
+            )
+        session = self._get(TreatmentSession, session_id)
+        row = AdverseEvent(
+            session_id=session_id,
+            occurred_at=event.occurred_at,
+            kind=event.kind,
+            severity=event.severity,
+            description=event.description,
+            action_taken=event.action_taken,
+            recorded_by=require_user(self.actor),
+        )
+        return self._chart(row, session.patient_id)
+
+    def add_alarm(self, session_id: uuid.UUID, alarm: Alarm, *, raised_at: datetime) -> uuid.UUID:
+        """Chart an alarm raised by a reading, with the action it asked for."""
+        session = self._get(TreatmentSession, session_id)
+        row = SessionAlarm(
+            session_id=session_id,
+            raised_at=raised_at,
+            action=str(alarm.action),
+            recorded_by=require_user(self.actor),
+            **finding_to_columns(alarm.finding, 0),
+        )
+        return self._chart(row, session.patient_id)
+
+    def _chart(self, row: ChartRowT, patient_id: uuid.UUID) -> uuid.UUID:
+        self._add(row, what=type(row).__tablename__)
+        self._audit(AuditAction.CREATE, row, row.id, patient_id=patient_id)
+        return row.id
+
+    def get(self, session_id: uuid.UUID) -> SessionRecord:
+        """Return the session as amended."""
+        row = self._get(TreatmentSession, session_id)
+        self._audit(AuditAction.READ, row, row.id, patient_id=row.patient_id)
+        return _session(self._amended([row])[0][1])
+
+    def get_chart(self, session_id: uuid.UUID) -> SessionChart:
+        """Return the session and everything charted in it."""
+        row = self._get(TreatmentSession, session_id)
+        self._audit(AuditAction.READ, row, row.id, patient_id=row.patient_id, detail="chart")
+        course_id = str(row.plan_id or row.id)
+        rows = self._rows
+        return SessionChart(
+            session=_session(self._amended([row])[0][1]),
+            doses=self._stored(
+                rows(AdministrationSegment, session_id, "started_at"),
+                lambda amended: _dose(amended, course_id),
+            ),
+            vitals=self._stored(rows(VitalSignsEntry, session_id, "taken_at"), vitals_from_row),
+            sedation=self._stored(rows(SedationScoreEntry, session_id, "assessed_at"), _sedation),
+            dissociation=self._stored(
+                rows(DissociationScoreEntry, session_id, "assessed_at"), _dissociation
+            ),
+            adverse_events=self._stored(rows(AdverseEvent, session_id, "occurred_at"), _event),
+            alarms=self._stored(rows(SessionAlarm, session_id, "raised_at"), _alarm),
+        )
+
+    def _rows(self, table: type[ChartRowT], session_id: uuid.UUID, order: str) -> list[ChartRowT]:
+        query = select(table).where(table.session_id == session_id)
+        return list(self.session.scalars(query.order_by(getattr(table, order), table.id)))

@@ -1,0 +1,99 @@
+"""The schema comes from `alembic upgrade head`, matches the models, and carries its triggers."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from ketapath.store.database import create_database_engine
+from ketapath.store.migrate import alembic_config, current_revision, head_revision, upgrade
+from ketapath.store.migrations.triggers_0001 import INSERT_ONLY, LIMITED_UPDATE
+from ketapath.store.tables import INSERT_ONLY_TABLES, LIMITED_UPDATE_TABLES, Base
+
+
+def _triggers(connection) -> dict[str, set[str]]:
+    """Trigger names by table, for the connection's database."""
+    if connection.dialect.name == "sqlite":
+        rows = connection.execute(
+            text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+        )
+    else:
+        rows = connection.execute(
+            text(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+            )
+        )
+    found: dict[str, set[str]] = {}
+    for table, name in rows:
+        found.setdefault(table, set()).add(name)
+    return found
+
+
+def test_upgrade_head_creates_schema_matching_the_models(fresh_db_url):
+    engine = create_database_engine(fresh_db_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def test_upgrade_head_leaves_database_at_newest_revision(db_engine):
+    assert current_revision(db_engine) == head_revision() == "0001"
+
+
+def test_upgrade_is_idempotent(db_url):
+    assert upgrade(db_url) == head_revision()
+
+
+def test_migration_protects_every_clinical_table_of_the_models():
+    assert set(INSERT_ONLY) == set(INSERT_ONLY_TABLES)
+    assert {table: columns for table, (columns, _) in LIMITED_UPDATE.items()} == (
+        LIMITED_UPDATE_TABLES
+    )
+    every_table = set(Base.metadata.tables)
+    assert set(INSERT_ONLY) | set(LIMITED_UPDATE) == every_table
+
+
+def test_limited_update_tables_name_every_column_as_changeable_or_fixed():
+    for table, (changeable, fixed) in LIMITED_UPDATE.items():
+        assert set(changeable) | set(fixed) == set(Base.metadata.tables[table].columns.keys())
+        assert not set(changeable) & set(fixed)
+
+
+def test_every_protected_table_has_its_triggers_after_upgrade(db_engine):
+    with db_engine.connect() as connection:
+        found = _triggers(connection)
+    suffixes = (
+        ("no_update", "no_delete")
+        if db_engine.dialect.name == "sqlite"
+        else ("guard", "no_truncate")
+    )
+    for table in (*INSERT_ONLY, *LIMITED_UPDATE):
+        assert found.get(table, set()) == {f"{table}_{suffix}" for suffix in suffixes}, table
+
+
+def test_audit_chain_head_starts_at_sequence_zero_with_genesis_hash(db_session):
+    row = db_session.execute(text("SELECT id, sequence, entry_hash FROM audit_chain_head")).one()
+    assert tuple(row) == (1, 0, "0" * 64)
+
+
+def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds_it(fresh_db_url):
+    engine = create_database_engine(fresh_db_url)
+    try:
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")
+        with engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) == {"alembic_version"}
+            assert _triggers(connection) == {}
+        assert upgrade(fresh_db_url) == "0001"
+        with engine.connect() as connection:
+            assert set(Base.metadata.tables) <= set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
