@@ -28,17 +28,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ketapath.clinical.codes import ConditionConcept, Indication
-from ketapath.clinical.discharge import (
-    AldreteScore,
-    DischargeResult,
-    PadssScore,
-    assess_discharge,
-)
 from ketapath.clinical.dosing.orders import CareArea, Order, Route
 from ketapath.clinical.dosing.overrides import apply_override
 from ketapath.clinical.dosing.rules import DA_3
 from ketapath.clinical.finding import Finding
-from ketapath.clinical.monitoring import assess_reading
 from ketapath.clinical.observations import (
     AdministeredDose,
     CadssForm,
@@ -59,6 +52,13 @@ from ketapath.clinical.records import (
     VitalSigns,
 )
 from ketapath.clinical.screening import ScreeningResult, screen
+from ketapath.clinical.session.discharge import (
+    AldreteScore,
+    DischargeResult,
+    PadssScore,
+    assess_discharge,
+)
+from ketapath.clinical.session.monitoring import assess_reading
 from ketapath.store.audit import SYSTEM, Actor
 from ketapath.store.database import create_database_engine
 from ketapath.store.migrate import upgrade

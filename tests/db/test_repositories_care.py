@@ -7,12 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from ketapath.clinical.discharge import AldreteScore, PadssScore, assess_discharge
 from ketapath.clinical.dosing.orders import CareArea, Order, Route
 from ketapath.clinical.dosing.overrides import Override, Role
 from ketapath.clinical.dosing.rules import DA_1, DA_3
 from ketapath.clinical.finding import Finding, Severity
-from ketapath.clinical.monitoring import SessionAction, assess_reading
 from ketapath.clinical.observations import (
     AdministeredDose,
     CadssForm,
@@ -21,6 +19,8 @@ from ketapath.clinical.observations import (
     SedationScore,
 )
 from ketapath.clinical.records import VitalSigns
+from ketapath.clinical.session.discharge import AldreteScore, PadssScore, assess_discharge
+from ketapath.clinical.session.monitoring import SessionAction, assess_reading
 from ketapath.errors import ConflictError, InputError
 from ketapath.store.amendments import AmendmentKind
 from ketapath.store.audit import Actor

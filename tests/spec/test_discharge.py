@@ -10,17 +10,17 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from ketapath.clinical.discharge import (
+from ketapath.clinical.dosing.orders import Drug, Route
+from ketapath.clinical.finding import Severity
+from ketapath.clinical.observations import AdministeredDose
+from ketapath.clinical.records import VitalSigns
+from ketapath.clinical.session.discharge import (
     AldreteScore,
     PadssScore,
     assess_discharge,
     calculate_aldrete,
     calculate_padss,
 )
-from ketapath.clinical.dosing.orders import Drug, Route
-from ketapath.clinical.finding import Severity
-from ketapath.clinical.observations import AdministeredDose
-from ketapath.clinical.records import VitalSigns
 from ketapath.errors import DataError, InputError
 
 T0 = datetime(2024, 5, 1, 9, 0)

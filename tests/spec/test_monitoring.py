@@ -10,18 +10,18 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from ketapath.clinical.cadence import check_monitoring_setup, find_next_observation
 from ketapath.clinical.dosing.orders import CareArea
 from ketapath.clinical.finding import Severity
-from ketapath.clinical.monitoring import (
+from ketapath.clinical.observations import CadssForm, DissociationScore, SedationScore
+from ketapath.clinical.records import VitalSigns
+from ketapath.clinical.session.cadence import check_monitoring_setup, find_next_observation
+from ketapath.clinical.session.monitoring import (
     STOP_RULES,
     CrisisSymptom,
     SessionAction,
     assess_baseline,
     assess_reading,
 )
-from ketapath.clinical.observations import CadssForm, DissociationScore, SedationScore
-from ketapath.clinical.records import VitalSigns
 from ketapath.errors import DataError, InputError
 
 T0 = datetime(2024, 5, 1, 9, 0)

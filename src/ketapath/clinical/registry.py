@@ -12,19 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ketapath.clinical import (
-    cadence,
-    conflicts,
-    discharge,
-    instruments,
-    monitoring,
-    outcomes,
-    safety,
-    toxicity,
-)
+from ketapath.clinical import conflicts, instruments, outcomes, safety, toxicity
 from ketapath.clinical.dosing import guardrails, protocols
 from ketapath.clinical.finding import Rule
 from ketapath.clinical.screening import contraindications, indications, interactions
+from ketapath.clinical.session import cadence, discharge, monitoring
 
 __all__ = ["ALL_RULES", "NOT_IMPLEMENTED", "RULE_MODULES", "find_rule"]
 

@@ -15,9 +15,9 @@ from typing import Generic, TypeVar
 from ketapath.clinical.dosing.orders import CareArea, Order
 from ketapath.clinical.dosing.overrides import Override
 from ketapath.clinical.finding import Finding
-from ketapath.clinical.monitoring import Alarm
 from ketapath.clinical.observations import AdministeredDose, DissociationScore, SedationScore
 from ketapath.clinical.records import Sex, VitalSigns
+from ketapath.clinical.session.monitoring import Alarm
 from ketapath.store.amendments import AmendmentRecord
 from ketapath.store.tables import OrderStatus, PlanStatus, SessionStatus, UserRole
 

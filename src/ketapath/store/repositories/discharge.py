@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ketapath.clinical.discharge import AldreteScore, DischargeResult, PadssScore
+from ketapath.clinical.session.discharge import AldreteScore, DischargeResult, PadssScore
 from ketapath.errors import ConflictError, InputError
 from ketapath.store.audit import AuditAction
 from ketapath.store.columns import utc_now

@@ -13,7 +13,6 @@ from typing import TypeVar
 from sqlalchemy import select
 
 from ketapath.clinical.dosing.orders import CareArea, Drug, Route
-from ketapath.clinical.monitoring import Alarm, SessionAction
 from ketapath.clinical.observations import (
     AdministeredDose,
     CadssForm,
@@ -21,6 +20,7 @@ from ketapath.clinical.observations import (
     SedationScore,
 )
 from ketapath.clinical.records import VitalSigns
+from ketapath.clinical.session.monitoring import Alarm, SessionAction
 from ketapath.errors import InputError
 from ketapath.store.amendments import AmendedRow, AmendmentKind
 from ketapath.store.audit import AuditAction

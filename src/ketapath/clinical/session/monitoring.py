@@ -4,7 +4,7 @@ Before dosing, `assess_baseline` applies MON-1 (SOFT) and MON-2 (HARD). During t
 `assess_reading` applies MON-3, MON-4, MON-8, MON-9, MON-10, MON-11, MON-13 and MON-14 to the
 latest reading and says what to do: each alarm carries a `SessionAction`, and the most severe one
 is the session's. When the next observation is due, and what must be monitored (MON-5, MON-6,
-MON-7), is in `ketapath.clinical.cadence`.
+MON-7), is in `ketapath.clinical.session.cadence`.
 
 Evidence grading: the reference marks G (unverified) the extrapolation of the pre-dose limits to
 the infusion (MON-3) and the alarm levels of MON-9 and MON-10; those rules are coded SOFT and say

@@ -1,0 +1,5 @@
+"""Rules of the supervised session.
+
+Monitoring alarms and stop rules, observation cadence, and discharge readiness
+(MON-*, STAFF-*, DIS-*).
+"""
