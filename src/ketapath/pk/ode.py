@@ -48,7 +48,8 @@ def integrate(
     >>> round(float(integrate(K, s, np.array([10.0]))[0, 0]), 6)  # 10 e^-1
     3.678794
     """
-    times = np.asarray(times_min, dtype=np.float64)
+    # the same convention as the exact solver: instants closer than 1e-9 min are one instant
+    times = np.round(np.asarray(times_min, dtype=np.float64), 9)
     n = K.shape[0]
     edges = np.append(schedule.times, max(times[-1], schedule.times[-1]) + 1.0)
     out = np.zeros((times.size, n))

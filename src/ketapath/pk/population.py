@@ -23,7 +23,7 @@ from ketapath.pk.models.base import NORKETAMINE_PER_KETAMINE_MASS, PKModel
 from ketapath.pk.patient import Covariates
 from ketapath.pk.quantiles import calculate_percentiles
 from ketapath.pk.regimen import Regimen
-from ketapath.pk.solve import Runs, plan_runs
+from ketapath.pk.solve import Runs, plan_runs, step_key
 from ketapath.pk.system import build_layout, build_matrix, build_schedule
 from ketapath.pk.types import FloatArray
 
@@ -92,7 +92,7 @@ def _step_maps(K: FloatArray, rates: FloatArray, runs: Runs) -> _StepMaps:
     """
     by_step: dict[float, list[int]] = {}
     for _, _, h, b in runs.runs:
-        inputs = by_step.setdefault(round(h, 7), [])
+        inputs = by_step.setdefault(step_key(h, b)[0], [])
         if b not in inputs:
             inputs.append(b)
     N, q, _ = K.shape
@@ -112,10 +112,10 @@ def _step_maps(K: FloatArray, rates: FloatArray, runs: Runs) -> _StepMaps:
             index[(h, b)] = len(phi)
             phi.append(entries)
             gamma.append([np.ascontiguousarray(M[:, i, q + col]) for i in range(q)])
-    step_key = np.empty(max(runs.grid.size - 1, 0), dtype=np.intp)
+    key_of_step = np.empty(max(runs.grid.size - 1, 0), dtype=np.intp)
     for g0, g1, h, b in runs.runs:
-        step_key[g0:g1] = index[(round(h, 7), b)]
-    return _StepMaps(phi, gamma, step_key)
+        key_of_step[g0:g1] = index[step_key(h, b)]
+    return _StepMaps(phi, gamma, key_of_step)
 
 
 def _advance(

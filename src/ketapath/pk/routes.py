@@ -106,25 +106,27 @@ _RACEMIC = (
     RouteProfile(
         route=Route.INTRANASAL,
         f_direct=0.40,
-        ka_per_min=0.10,
+        ka_per_min=0.05,
         f_swallowed=0.30,
         f_oral=_ORAL_F,
         ka_gut_per_min=_KA_GUT,
         sources="F ≈0.45 Yanagihara; 0.50 Malinovsky (part of the dose is swallowed); Tmax 14–23 "
         "min; NK/K AUC 3.95–4.54 after 30–50 mg (Pharmacotherapy 2022)",
-        note="Split 0.40 nasal + 0.30 swallowed (F total 0.46) is a modelling choice; F falls "
-        "at 30–50 mg doses (0.13–0.11) and that is not modelled.",
+        note="Split 0.40 nasal + 0.30 swallowed (F total 0.46) and ka 0.05 /min (Tmax 11–29 min "
+        "across the adult models, published 14–23 min) are modelling choices; F falls at 30–50 mg "
+        "doses (0.13–0.11) and that is not modelled.",
     ),
     RouteProfile(
         route=Route.SUBLINGUAL,
         f_direct=0.15,
-        ka_per_min=0.04,
+        ka_per_min=0.02,
         f_swallowed=0.70,
         f_oral=_ORAL_F,
         ka_gut_per_min=_KA_GUT,
         sources="F 0.29 Rolan 2014 wafer (90% CI 0.27–0.31); Chong 2009 0.24; Tmax 0.75 h; "
-        "NK/K AUC0–8h 2.1 (Chong 2009); mucosal ka 0.04 /min (Simons 2022)",
-        note="Split 0.15 mucosal + 0.70 swallowed (F total 0.29) is a modelling choice.",
+        "NK/K AUC0–8h 2.1 (Chong 2009)",
+        note="Split 0.15 mucosal + 0.70 swallowed (F total 0.29) and mucosal ka 0.02 /min (Tmax "
+        "31–58 min across the adult models, published 0.25–1 h) are modelling choices.",
     ),
     RouteProfile(
         route=Route.ORAL,
@@ -182,7 +184,7 @@ _S_KETAMINE_OVERRIDES = (
     RouteProfile(
         route=Route.INTRANASAL,
         f_direct=0.45,
-        ka_per_min=2.93 / 60,
+        ka_per_min=0.07,
         f_swallowed=0.46,
         f_oral=0.186,
         ka_gut_per_min=1.45 / 60,
@@ -190,7 +192,10 @@ _S_KETAMINE_OVERRIDES = (
         sources="Perez-Ruixo 2021: nasal ka 2.93 /h; swallowed part zero-order 0.53 h then "
         "1.45 /h, "
         "18.6% reaching plasma; absolute F 0.51–0.54",
-        note="Nasal fraction 0.45 chosen so that overall F is 0.54 with the swallowed part.",
+        note="Nasal fraction 0.45 chosen so that overall F is 0.54 with the swallowed part. "
+        "Perez-Ruixo's nasal ka 2.93 /h belongs with their own disposition and puts the peak at "
+        "34 min with this one; ka 0.07 /min gives 25 min, between Huge 2010 (10–14 min) and "
+        "the spray's reported 20–40 min (not retrieved).",
     ),
     RouteProfile(
         route=Route.SUBLINGUAL,
@@ -198,12 +203,13 @@ _S_KETAMINE_OVERRIDES = (
         ka_per_min=0.04,
         input_min=13.1,
         f_swallowed=0.737,
-        f_oral=0.08,
+        f_oral=0.0,
         ka_gut_per_min=0.049,
         swallowed_input_min=29.9,
         sources="Simons 2022 oral-mucosal film: F1 26.3%, zero-order 13.1 min then ka 0.04 /min; "
-        "swallowed D2 29.9 min, KA2 0.049 /min; oral F 0.08 (Fanta 2015)",
-        note="The swallowed fraction's F uses Fanta's oral 0.08 (Simons's F2 value is doubtful).",
+        "swallowed D2 29.9 min, KA2 0.049 /min",
+        note="As in Simons's model the swallowed part goes straight to hepatic metabolism: it "
+        "forms S-norketamine but no S-ketamine reaches plasma from it (overall F 0.263).",
     ),
     RouteProfile(
         route=Route.ORAL,

@@ -17,10 +17,11 @@ from ketapath.pk.linalg import expm
 from ketapath.pk.system import Schedule
 from ketapath.pk.types import FloatArray
 
-__all__ = ["Runs", "affine_step", "plan_runs", "propagate"]
+__all__ = ["Runs", "affine_step", "plan_runs", "propagate", "step_key"]
 
 _DECIMALS = 9
-_STEP_TOLERANCE_MIN = 1e-8  # steps this close are equal (grid points are rounded to 1e-9)
+_STEP_TOLERANCE_MIN = 1e-8  # neighbouring steps this close may share a run...
+_POSITION_TOLERANCE_MIN = 2e-9  # ...if every grid point of the run lies this close to t0 + k h
 
 
 def affine_step(K: FloatArray, rate: FloatArray, h_min: float) -> FloatArray:
@@ -72,11 +73,18 @@ class Runs:
         starts = np.flatnonzero(cut)
         self.runs: list[tuple[int, int, float, int]] = []
         for g0, g1 in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
-            h = float(self.grid[g1] - self.grid[g0]) / (g1 - g0)
-            if np.abs(steps[g0:g1] - h).max() > _STEP_TOLERANCE_MIN:  # slowly drifting steps
+            m = g1 - g0
+            h = float(self.grid[g1] - self.grid[g0]) / m
+            drift = self.grid[g0 : g1 + 1] - (self.grid[g0] + h * np.arange(m + 1))
+            if np.abs(drift).max() > _POSITION_TOLERANCE_MIN:  # uneven steps: one run each
                 self.runs.extend((g, g + 1, float(steps[g]), int(brk[g])) for g in range(g0, g1))
             else:
                 self.runs.append((g0, g1, h, int(brk[g0])))
+
+
+def step_key(h_min: float, breakpoint: int) -> tuple[float, int]:
+    """Cache key of a step map: steps equal to 1e-12 min under the same input share a map."""
+    return (round(h_min, 12), breakpoint)
 
 
 def _powers_applied(M: FloatArray, z0: FloatArray, m: int) -> FloatArray:
@@ -110,7 +118,7 @@ def propagate(K: FloatArray, schedule: Schedule, times_min: FloatArray) -> Float
         if runs.jump_at[g0] >= 0:
             z[:, :n] += schedule.jumps[runs.jump_at[g0]]
         X[:, g0] = z
-        key = (round(h, 7), b)
+        key = step_key(h, b)
         if key not in cache:
             cache[key] = affine_step(K, schedule.rates[b], h)
         Z = _powers_applied(cache[key], z, g1 - g0)

@@ -208,10 +208,15 @@ class PKModel:
             [scaled(f"q{i + 2}", x * wp**d.cl_exponent) for i, x in enumerate(d.q_l_per_min)],
             axis=1,
         )
+        mp = w if m.scale_peripherals else 1.0
         nk_v = np.stack(
-            [scaled(f"nk_v{i + 1}", x * w**m.v_exponent) for i, x in enumerate(m.v_l)], axis=1
+            [
+                scaled(f"nk_v{i + 1}", x * (w if i == 0 else mp) ** m.v_exponent)
+                for i, x in enumerate(m.v_l)
+            ],
+            axis=1,
         )
-        nk_q = np.stack([x * w**m.cl_exponent * ones for x in m.q_l_per_min], axis=1)
+        nk_q = np.stack([x * mp**m.cl_exponent * ones for x in m.q_l_per_min], axis=1)
         return Parameters(
             v_l=v,
             cl_l_per_min=scaled("cl", d.cl_l_per_min * w**d.cl_exponent),
