@@ -23,12 +23,12 @@ from rich.console import Console
 from rich.table import Table
 
 from ketapath.pk.models import get_model
-from ketapath.pk.ode import integrate
 from ketapath.pk.patient import Covariates, Sex
 from ketapath.pk.population import VirtualPopulation
 from ketapath.pk.regimen import Infusion, Regimen, Route
 from ketapath.pk.simulate import simulate, simulate_parameters
-from ketapath.pk.system import build_layout, build_matrix, build_schedule
+from ketapath.pk.solver.ode import integrate
+from ketapath.pk.solver.system import build_layout, build_matrix, build_schedule
 from ketapath.pk.tci import calculate_tci
 
 PATIENT = Covariates(weight_kg=70, age_years=40, sex=Sex.MALE)

@@ -1,4 +1,4 @@
-"""Test-suite settings shared by every test folder: the Hypothesis profile.
+"""Test-suite settings shared by every test folder: the Hypothesis profile and BLAS threads.
 
 ``KETAPATH_HYPOTHESIS_EXAMPLES`` sets how many examples each property test draws (default 25);
 the profile is derandomised, so a run is reproducible, and a nightly job raises the count.
@@ -7,6 +7,11 @@ the profile is derandomised, so a run is reproducible, and a nightly job raises 
 from __future__ import annotations
 
 import os
+
+# The engine multiplies small matrices (about 16 x 16), where threaded BLAS only adds overhead; on a
+# busy 2-core machine the threads contend and the pharmacokinetic tests take twice as long. This
+# must run before numpy is first imported (this file is loaded before any test module).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from hypothesis import settings
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import StrEnum
 
 from ketapath.errors import InputError
+from ketapath.pk.types import is_finite_number
 
 __all__ = ["Covariates", "Sex"]
 
@@ -24,7 +24,7 @@ class Sex(StrEnum):
 
 def _check_range(name: str, value: float, bounds: tuple[float, float], unit: str) -> None:
     low, high = bounds
-    if not (isinstance(value, int | float) and math.isfinite(value) and low <= value <= high):
+    if not (is_finite_number(value) and low <= value <= high):
         msg = f"`{name}` must be between {low:g} and {high:g} {unit} (got {value!r})."
         raise InputError(msg, field=name, value=value)
 

@@ -18,13 +18,13 @@ import numpy as np
 import numpy.typing as npt
 
 from ketapath.errors import InputError
-from ketapath.pk.linalg import expm
 from ketapath.pk.models.base import NORKETAMINE_PER_KETAMINE_MASS, PKModel
 from ketapath.pk.patient import Covariates
 from ketapath.pk.quantiles import calculate_percentiles
 from ketapath.pk.regimen import Regimen
-from ketapath.pk.solve import Runs, plan_runs, step_key
-from ketapath.pk.system import build_layout, build_matrix, build_schedule
+from ketapath.pk.solver.exact import Runs, plan_runs, step_key
+from ketapath.pk.solver.linalg import expm
+from ketapath.pk.solver.system import build_layout, build_matrix, build_schedule
 from ketapath.pk.types import FloatArray
 
 __all__ = ["PERCENTILES", "PopulationSummary", "VirtualPopulation", "sample_eta"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ketapath.errors import RegimenError
+from ketapath.pk.types import is_finite_number
 
 __all__ = ["INFUSION_ROUTES", "Bolus", "Dose", "Infusion", "Regimen", "Route"]
 
@@ -31,12 +32,12 @@ INFUSION_ROUTES = frozenset({Route.IV, Route.SUBCUTANEOUS})
 
 
 def _positive(name: str, value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+    if not (is_finite_number(value) and value > 0):
         raise RegimenError(f"`{name}` must be > 0 (got {value!r}).", field=name, value=value)
 
 
 def _non_negative(name: str, value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+    if not (is_finite_number(value) and value >= 0):
         raise RegimenError(f"`{name}` must be >= 0 (got {value!r}).", field=name, value=value)
 
 

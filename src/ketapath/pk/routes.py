@@ -140,13 +140,14 @@ _RACEMIC = (
     RouteProfile(
         route=Route.RECTAL,
         f_direct=0.15,
-        ka_per_min=0.04,
+        ka_per_min=0.015,
         f_swallowed=0.50,
         f_oral=_ORAL_F,
-        ka_gut_per_min=0.04,
+        ka_gut_per_min=0.015,
         sources="F 0.25 Malinovsky (children 9 mg/kg, Tmax 42 min); ≈0.30 Yanagihara",
         note="Half the dose is assumed to drain to the portal system (NK appears faster and "
-        "exceeds K, as observed); the split is a modelling choice.",
+        "exceeds K, as observed); the split and ka 0.015 /min (Tmax ≈ 40 min with the adult "
+        "models, Malinovsky 42 min) are modelling choices.",
     ),
     RouteProfile(
         route=Route.SUBCUTANEOUS,

@@ -9,8 +9,8 @@ import numpy as np
 from ketapath.pk.models.base import NORKETAMINE_PER_KETAMINE_MASS, Parameters, PKModel
 from ketapath.pk.patient import Covariates
 from ketapath.pk.regimen import Regimen
-from ketapath.pk.solve import propagate
-from ketapath.pk.system import Layout, build_layout, build_matrix, build_schedule
+from ketapath.pk.solver.exact import propagate
+from ketapath.pk.solver.system import Layout, build_layout, build_matrix, build_schedule
 from ketapath.pk.types import FloatArray
 
 __all__ = ["Profile", "concentrations", "route_notes", "simulate", "simulate_parameters"]
@@ -93,7 +93,7 @@ def simulate(
 
     Notes
     -----
-    Exact solution of dx/dt = K x + r(t) by matrix exponentials (see `ketapath.pk.solve`).
+    Exact solution of dx/dt = K x + r(t) by matrix exponentials (see `ketapath.pk.solver.exact`).
 
     Examples
     --------

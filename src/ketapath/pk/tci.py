@@ -14,10 +14,10 @@ clipped to ``[0, max_rate_mg_per_min]``:
   baseline already reaches it.
 
 Only the ketamine states (central, peripherals, effect site) are propagated, exactly: a sub-step
-``h <= 1 s`` divides Δ, ``exp(K h)`` and its input response come from one augmented exponential
-(`ketapath.pk.solve.affine_step`) and everything else is a product of them, computed once: the
-per-update map (Φ, Γ), the free-decay rows ``e_Ceᵀ exp(K τ)`` on the horizon grid and ``E(τ)``.
-An update then costs one small matrix-vector product.
+``h <= 1 s`` divides Δ, ``exp(K h)`` and its input response come from one augmented
+exponential (`ketapath.pk.solver.exact.affine_step`) and everything else is a product of them,
+computed once: the per-update map (Φ, Γ), the free-decay rows ``e_Ceᵀ exp(K τ)`` on the horizon
+grid and ``E(τ)``. An update then costs one small matrix-vector product.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from ketapath.errors import InputError
 from ketapath.pk.models.base import PKModel
 from ketapath.pk.patient import Covariates
 from ketapath.pk.regimen import Infusion, Regimen, Route
-from ketapath.pk.solve import affine_step
-from ketapath.pk.system import build_layout, build_matrix
+from ketapath.pk.solver.exact import affine_step
+from ketapath.pk.solver.system import build_layout, build_matrix
 from ketapath.pk.types import FloatArray
 
 __all__ = ["TargetSite", "TciResult", "calculate_tci"]

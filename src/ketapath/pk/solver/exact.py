@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ketapath.errors import InputError
-from ketapath.pk.linalg import expm
-from ketapath.pk.system import Schedule
+from ketapath.pk.solver.linalg import expm
+from ketapath.pk.solver.system import Schedule
 from ketapath.pk.types import FloatArray
 
 __all__ = ["Runs", "affine_step", "plan_runs", "propagate", "step_key"]
@@ -51,9 +51,11 @@ class Runs:
     def __init__(self, schedule: Schedule, times_min: FloatArray) -> None:
         times = np.asarray(times_min, dtype=np.float64)
         if times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times)):
-            raise InputError("`times_min` must be a non-empty 1-D array of finite times.")
+            msg = "`times_min` must be a non-empty 1-D array of finite times."
+            raise InputError(msg, field="times_min", value=times_min)
         if times[0] < 0 or np.any(np.diff(times) < 0):
-            raise InputError("`times_min` must be >= 0 and sorted ascending.", field="times_min")
+            msg = "`times_min` must be >= 0 and sorted ascending."
+            raise InputError(msg, field="times_min", value=times_min)
         rounded = np.round(times, _DECIMALS)
         self.grid = np.unique(np.concatenate(([0.0], rounded, schedule.times)))
         self.output_index = np.searchsorted(self.grid, rounded)
