@@ -11,6 +11,7 @@
     ├── DataError                               a rule lacks the data it needs (not a rule firing)
     ├── NotFoundError                           store: no such record
     ├── ConflictError                           store: uniqueness / optimistic-lock conflict
+    ├── AccessError                             the signed-in user's role may not do this
     └── ConfigError                             invalid settings at startup (fail fast)
 
 Messages are sentences that name the field in backticks, the constraint and the value received,
@@ -21,6 +22,7 @@ a finding (data), never an exception.
 from __future__ import annotations
 
 __all__ = [
+    "AccessError",
     "ComputationError",
     "ConfigError",
     "ConflictError",
@@ -75,6 +77,15 @@ class NotFoundError(KetaPathError):
 
 class ConflictError(KetaPathError):
     """A uniqueness or concurrent-update conflict."""
+
+
+class AccessError(KetaPathError):
+    """The signed-in user's role (or clinic) does not allow this use case.
+
+    Raised by the use cases themselves, so that every edge (API, web, CLI) refuses the same
+    things; the API answers 403. Authentication failures are not `AccessError`: they belong to
+    the edge that authenticates.
+    """
 
 
 class ConfigError(KetaPathError):

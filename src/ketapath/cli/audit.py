@@ -6,8 +6,7 @@ import typer
 from rich.console import Console
 
 from ketapath.cli.db import DatabaseUrlOpt, settings_with
-from ketapath.store.audit import verify_chain
-from ketapath.store.database import create_database_engine, create_session_factory
+from ketapath.services.audit import verify_audit_chain
 
 app = typer.Typer(help="The audit trail of every access to patient data.", no_args_is_help=True)
 console = Console(highlight=False)
@@ -17,15 +16,7 @@ _stderr = Console(stderr=True, highlight=False)
 @app.command()
 def verify(database_url: DatabaseUrlOpt = None) -> None:
     """Recompute the hash chain of the audit trail; exit code 2 at the first broken entry."""
-    settings = settings_with(database_url)
-    engine = create_database_engine(
-        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
-    )
-    try:
-        with create_session_factory(engine)() as session:
-            result = verify_chain(session)
-    finally:
-        engine.dispose()
+    result = verify_audit_chain(settings_with(database_url))
     if result.ok:
         count = result.entries_checked
         console.print(f"OK: {count} audit {'entry' if count == 1 else 'entries'} verified.")

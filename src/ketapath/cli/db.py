@@ -9,8 +9,7 @@ from rich.console import Console
 from sqlalchemy.engine import make_url
 
 from ketapath.config import Settings, load_settings
-from ketapath.store.migrate import head_revision
-from ketapath.store.migrate import upgrade as upgrade_database
+from ketapath.services.admin import upgrade_database
 
 app = typer.Typer(help="The records database.", no_args_is_help=True)
 console = Console(highlight=False)
@@ -40,9 +39,9 @@ def shown_url(url: str) -> str:
 def upgrade(database_url: DatabaseUrlOpt = None) -> None:
     """Create the database, or migrate it, to the newest schema (`alembic upgrade head`)."""
     settings = settings_with(database_url)
-    revision = upgrade_database(settings.database_url)
-    label = "newest" if revision == head_revision() else "not the newest"
+    status = upgrade_database(settings)
+    label = "newest" if status.is_newest else "not the newest"
     console.print(
-        f"Database {shown_url(settings.database_url)} is at revision {revision} ({label}).",
+        f"Database {shown_url(settings.database_url)} is at revision {status.revision} ({label}).",
         soft_wrap=True,
     )

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from ketapath.cli import audit, db, pk, plan, score, screen, user
+from ketapath.cli import audit, db, pk, plan, score, screen, serve, user
 from ketapath.errors import KetaPathError
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ app.command("score")(score.score)
 app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
 app.add_typer(user.app, name="user")
+app.command("serve")(serve.serve)
 
 _stderr = Console(stderr=True, highlight=False)
 

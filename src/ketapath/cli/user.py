@@ -10,9 +10,7 @@ from rich.console import Console
 
 from ketapath.cli.db import DatabaseUrlOpt, settings_with
 from ketapath.errors import InputError
-from ketapath.services.users import create_user
-from ketapath.store.database import create_database_engine, create_session_factory
-from ketapath.store.tables import UserRole
+from ketapath.services.users import UserRole, create_user_account
 
 app = typer.Typer(help="User accounts.", no_args_is_help=True)
 console = Console(highlight=False)
@@ -41,16 +39,9 @@ def create(  # one option per field of the account
     """Create a user; the password is asked twice (or read from stdin) and stored hashed."""
     settings = settings_with(database_url)
     password = _read_password(password_stdin)
-    engine = create_database_engine(
-        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    user = create_user_account(
+        settings, username=username, full_name=full_name, role=role, password=password
     )
-    try:
-        with create_session_factory(engine).begin() as session:
-            user = create_user(
-                session, username=username, full_name=full_name, role=role, password=password
-            )
-    finally:
-        engine.dispose()
     console.print(
         f"Created {user.role} {user.username!r} ({user.full_name}), id {user.id}.", soft_wrap=True
     )

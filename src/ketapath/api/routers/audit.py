@@ -1,0 +1,32 @@
+"""The audit trail: admins check that its hash chain is intact."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from ketapath.api.deps import Admin, ServicesDep
+from ketapath.services.audit import verify_audit
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+
+class AuditVerificationOut(BaseModel):
+    """Whether every audit entry verifies, and where the chain first breaks when one does not."""
+
+    ok: bool
+    entries_checked: int
+    first_broken_sequence: int | None
+    reason: str | None
+
+
+@router.get("/verify")
+def verify(services: ServicesDep, context: Admin) -> AuditVerificationOut:
+    """Recompute the audit trail's hash chain (admin)."""
+    result = verify_audit(services, context)
+    return AuditVerificationOut(
+        ok=result.ok,
+        entries_checked=result.entries_checked,
+        first_broken_sequence=result.first_broken_sequence,
+        reason=result.reason,
+    )

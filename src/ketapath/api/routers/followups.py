@@ -1,0 +1,107 @@
+"""Follow-up (physicians, nurses): questionnaires, contacts, safety screens and outcomes.
+
+A PHQ-9 with item 9 above 0 answers with its same-day safety flag and the follow-up booked.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from ketapath.api.deps import Clinician, ServicesDep
+from ketapath.api.problems import problem_responses
+from ketapath.api.schemas.followups import (
+    ContactIn,
+    DependenceScreenIn,
+    FollowUpIn,
+    FollowUpOut,
+    OutcomesOut,
+    ResponseIn,
+    ResponseOut,
+    ScreenOut,
+    UrinaryScreenIn,
+)
+from ketapath.api.schemas.sessions import EntryCreated
+from ketapath.services import followups
+
+router = APIRouter(prefix="/patients/{patient_id}", tags=["follow-up"])
+
+_WRITE_ERRORS = problem_responses(404, 409, 422)
+
+
+@router.post("/responses", status_code=201, responses=_WRITE_ERRORS)
+def record_response(
+    patient_id: uuid.UUID, body: ResponseIn, services: ServicesDep, context: Clinician
+) -> ResponseOut:
+    """Score and store a questionnaire; what it finds is flagged at once."""
+    recorded = followups.record_response(
+        services,
+        context,
+        patient_id=patient_id,
+        instrument=body.instrument,
+        answers=body.answers,
+        completed_at=body.completed_at,
+        session_id=body.session_id,
+    )
+    return ResponseOut.of(recorded)
+
+
+@router.post("/follow-ups", status_code=201, responses=_WRITE_ERRORS)
+def schedule_follow_up(
+    patient_id: uuid.UUID, body: FollowUpIn, services: ServicesDep, context: Clinician
+) -> EntryCreated:
+    """Book a follow-up contact."""
+    follow_up_id = followups.schedule_follow_up(
+        services,
+        context,
+        patient_id=patient_id,
+        due_on=body.due_on,
+        method=body.method,
+        session_id=body.session_id,
+    )
+    return EntryCreated(id=follow_up_id)
+
+
+@router.post("/contacts", status_code=201, responses=_WRITE_ERRORS)
+def record_contact(
+    patient_id: uuid.UUID, body: ContactIn, services: ServicesDep, context: Clinician
+) -> FollowUpOut:
+    """Record a follow-up contact made now (a booked one, or an unplanned one)."""
+    done = followups.record_contact(
+        services,
+        context,
+        patient_id=patient_id,
+        notes=body.notes,
+        method=body.method,
+        follow_up_id=body.follow_up_id,
+    )
+    return FollowUpOut.of(done)
+
+
+@router.post("/dependence-screens", status_code=201, responses=_WRITE_ERRORS)
+def record_dependence_screen(
+    patient_id: uuid.UUID, body: DependenceScreenIn, services: ServicesDep, context: Clinician
+) -> ScreenOut:
+    """Check the dependence signals and dose trends (DEP-1 to DEP-8); flag what is found."""
+    result = followups.record_dependence_screen(
+        services, context, patient_id=patient_id, screen=body.to_screen()
+    )
+    return ScreenOut.of(result)
+
+
+@router.post("/urinary-screens", status_code=201, responses=_WRITE_ERRORS)
+def record_urinary_screen(
+    patient_id: uuid.UUID, body: UrinaryScreenIn, services: ServicesDep, context: Clinician
+) -> ScreenOut:
+    """Check the urinary symptom screen (TOX-U1, TOX-U4); a positive one is flagged."""
+    result = followups.record_urinary_screen(
+        services, context, patient_id=patient_id, screen=body.to_screen()
+    )
+    return ScreenOut.of(result)
+
+
+@router.get("/outcomes", responses=problem_responses(404, 422))
+def list_outcomes(patient_id: uuid.UUID, services: ServicesDep, context: Clinician) -> OutcomesOut:
+    """A patient's pain change from baseline (IMMPACT category), scores and safety flags."""
+    return OutcomesOut.of(followups.list_outcomes(services, context, patient_id=patient_id))

@@ -1,0 +1,195 @@
+"""De-identified aggregate outcomes for research: counts, responder rates, relief duration.
+
+What leaves this module is a table of cells, one per indication and protocol, never a row per
+patient: no name, birth date, MRN, identifier, date or free text. A cell with fewer than
+`MIN_CELL_PATIENTS` patients is suppressed (its numbers are withheld and it says so), and no grand
+total is given, so that a suppressed cell cannot be recovered by subtraction.
+
+A course is a signed plan with at least one stopped session. Its indication is the patient's
+first recorded present pain indication; its baseline the last pain NRS at or before the course's
+first session; its primary follow-up the first NRS after its last session stopped. Responders
+have >= 30 % relief (OUT-2); relief lasts until the first follow-up below that (Kaplan–Meier
+median, days). Courses lacking an indication, a baseline above 0 or a follow-up are left out.
+Every record read to build the table is read through the repositories, and so audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ketapath.clinical.codes import Indication
+from ketapath.clinical.observations import InstrumentResponse
+from ketapath.clinical.outcomes import (
+    CourseOutcome,
+    calculate_change,
+    calculate_relief_duration,
+    calculate_responder_rates,
+    estimate_relief_curves,
+)
+from ketapath.services.context import RequestContext, Services, UserRole, require_role
+from ketapath.services.sessions import list_patient_charts
+from ketapath.store.repositories import FollowUpRepository, HistoryRepository, TreatmentRepository
+from ketapath.store.repositories.history import HistoryEntry, patient_rows
+from ketapath.store.tables import Patient, PlanStatus, TreatmentPlan
+
+__all__ = ["MIN_CELL_PATIENTS", "ResearchCell", "ResearchSummary", "summarise_outcomes"]
+
+MIN_CELL_PATIENTS = 5
+"""Cells with fewer patients are suppressed."""
+
+CUSTOM_PROTOCOL = "custom"
+"""The protocol name of a plan written order by order."""
+
+_SIGNED = frozenset({PlanStatus.APPROVED, PlanStatus.COMPLETED})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResearchCell:
+    """One indication and protocol: counts, responders and relief, or suppressed (all None)."""
+
+    indication: Indication
+    protocol: str
+    suppressed: bool
+    patients: int | None
+    courses: int | None
+    responders: int | None
+    responder_rate: float | None
+    relief_courses: int | None
+    relief_median_days: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResearchSummary:
+    """The aggregate table and how it was made safe."""
+
+    min_cell_patients: int
+    cells: tuple[ResearchCell, ...]
+    suppressed_cells: int
+    note: str
+
+
+def _nrs(ratings: Sequence[InstrumentResponse], *, after: datetime) -> list[InstrumentResponse]:
+    return [r for r in ratings if r.time > after]
+
+
+def _indication(
+    session: Session, context: RequestContext, patient_id: uuid.UUID
+) -> Indication | None:
+    entries = HistoryRepository(session, context.to_actor()).list_entries(
+        HistoryEntry.CONDITION, patient_id
+    )
+    present = [e.record.concept for e in entries if e.record.is_present]
+    return next((c for c in present if isinstance(c, Indication)), None)
+
+
+def _patient_courses(
+    session: Session, context: RequestContext, patient_id: uuid.UUID
+) -> list[CourseOutcome]:
+    indication = _indication(session, context, patient_id)
+    if indication is None:
+        return []
+    responses = FollowUpRepository(session, context.to_actor()).list_responses(patient_id)
+    ratings = sorted(
+        (s.record for s in responses if s.record.instrument == "nrs"), key=lambda r: r.time
+    )
+    charts = list_patient_charts(session, context, patient_id)
+    treatment = TreatmentRepository(session, context.to_actor())
+    outcomes = []
+    for row in patient_rows(session, TreatmentPlan, patient_id):
+        plan = treatment.get_plan(row.id)
+        sessions = [c.session for c in charts if c.session.plan_id == plan.id]
+        starts = [s.started_at for s in sessions if s.started_at is not None]
+        stops = [s.stopped_at for s in sessions if s.stopped_at is not None]
+        if plan.status not in _SIGNED or not starts or not stops:
+            continue
+        first, ended = min(starts), max(stops)
+        before = [r for r in ratings if r.time <= first]
+        after = _nrs(ratings, after=ended)
+        if not before or not after or before[-1].score().total == 0:
+            continue
+        baseline = before[-1].score().total
+        outcomes.append(
+            CourseOutcome(
+                patient_id=str(patient_id),
+                indication=indication,
+                protocol=plan.protocol or CUSTOM_PROTOCOL,
+                change=calculate_change(baseline, after[0].score().total),
+                relief=calculate_relief_duration(baseline, after, ended_at=ended),
+            )
+        )
+    return outcomes
+
+
+def _cell(
+    key: tuple[Indication, str], group: Sequence[CourseOutcome], median: float | None
+) -> ResearchCell:
+    patients = len({outcome.patient_id for outcome in group})
+    if patients < MIN_CELL_PATIENTS:
+        return ResearchCell(
+            indication=key[0],
+            protocol=key[1],
+            suppressed=True,
+            patients=None,
+            courses=None,
+            responders=None,
+            responder_rate=None,
+            relief_courses=None,
+            relief_median_days=None,
+        )
+    responders = sum(outcome.change.is_responder for outcome in group)
+    return ResearchCell(
+        indication=key[0],
+        protocol=key[1],
+        suppressed=False,
+        patients=patients,
+        courses=len(group),
+        responders=responders,
+        responder_rate=round(responders / len(group), 4),
+        relief_courses=sum(outcome.relief is not None for outcome in group),
+        relief_median_days=median,
+    )
+
+
+def summarise_outcomes(services: Services, context: RequestContext) -> ResearchSummary:
+    """Return the de-identified outcome table of the user's clinic (cells < 5 suppressed).
+
+    Raises
+    ------
+    AccessError
+        Unless the user is a researcher or a physician, of a clinic.
+    """
+    require_role(context, UserRole.RESEARCHER, UserRole.PHYSICIAN)
+    clinic_id = context.require_clinic()
+    with services.unit_of_work() as session:
+        query = select(Patient.id).where(Patient.clinic_id == clinic_id).order_by(Patient.id)
+        outcomes = [
+            outcome
+            for patient_id in session.scalars(query).all()
+            for outcome in _patient_courses(session, context, patient_id)
+        ]
+    curves = estimate_relief_curves(outcomes)
+    cells = []
+    for rate in calculate_responder_rates(outcomes):
+        key = (rate.indication, rate.protocol)
+        group = [o for o in outcomes if (o.indication, o.protocol) == key]
+        curve = curves.get(key)
+        cells.append(_cell(key, group, None if curve is None else curve.median))
+    suppressed = sum(cell.suppressed for cell in cells)
+    note = (
+        f"Aggregates only. Cells with fewer than {MIN_CELL_PATIENTS} patients are suppressed "
+        f"({suppressed} here) and no total is given, so that none can be recovered. Responder: "
+        ">= 30 % pain relief at the first rating after the course (IMMPACT, OUT-2); relief "
+        "duration: Kaplan–Meier median, days (None when the curve never falls to 0.5)."
+    )
+    return ResearchSummary(
+        min_cell_patients=MIN_CELL_PATIENTS,
+        cells=tuple(cells),
+        suppressed_cells=suppressed,
+        note=note,
+    )
