@@ -11,7 +11,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: demo test check lint types layers sizes unit fix bench clean
+.PHONY: demo test check lint types layers sizes unit browser fix bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,12 @@ layers: $(STAMP)
 sizes: $(STAMP)
 	$(BIN)/python tools/check_sizes.py
 
-unit: $(STAMP)
-	$(BIN)/pytest -n auto -p no:cacheprovider
+# Debian's Chromium and axe-core for the browser tests (idempotent; never a downloaded browser).
+browser:
+	tools/browser/install.sh
+
+unit: $(STAMP) browser
+	KETAPATH_REQUIRE_BROWSER=1 $(BIN)/pytest -n auto -p no:cacheprovider
 
 fix: $(STAMP)
 	$(BIN)/ruff check --fix src tests tools bench
@@ -49,6 +53,7 @@ fix: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.api_load
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
