@@ -11,7 +11,7 @@ the full set of curves is never held in memory: peak memory is O(N x states), no
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,7 +84,9 @@ class _StepMaps:
     step_key: npt.NDArray[np.intp]  # per grid step: which map
 
 
-def _step_maps(K: FloatArray, rates: FloatArray, runs: Runs) -> _StepMaps:
+def _step_maps(
+    K: FloatArray, rates: FloatArray, runs: Runs, *, pool: ThreadPoolExecutor, workers: int
+) -> _StepMaps:
     """Compute the step maps: one augmented exponential per distinct step length.
 
     ``expm([[K, R], [0, 0]] h)`` holds exp(K h) and the integrated inputs of every input vector R
@@ -100,18 +102,25 @@ def _step_maps(K: FloatArray, rates: FloatArray, runs: Runs) -> _StepMaps:
     gamma: list[list[FloatArray]] = []
     index: dict[tuple[float, int], int] = {}
     for h, inputs in by_step.items():
-        a = np.zeros((N, q + len(inputs), q + len(inputs)))
+        driven = [b for b in inputs if rates[b].any()]  # a zero input adds nothing to integrate
+        a = np.zeros((N, q + len(driven), q + len(driven)))
         a[:, :q, :q] = K * h
-        a[:, :q, q:] = rates[inputs].T * h
-        M = expm(a)
+        a[:, :q, q:] = rates[driven].T * h
+        # the exponentials of the patients are independent: split them among the workers
+        parts = np.array_split(np.arange(N), workers)
+        M = np.concatenate(list(pool.map(expm, [a[rows] for rows in parts])))
         entries = [
             [np.ascontiguousarray(M[:, i, j]) if M[:, i, j].any() else None for j in range(q)]
             for i in range(q)
         ]
-        for col, b in enumerate(inputs):
+        zero = [np.zeros(N)] * q
+        for b in inputs:
             index[(h, b)] = len(phi)
             phi.append(entries)
-            gamma.append([np.ascontiguousarray(M[:, i, q + col]) for i in range(q)])
+            col = q + driven.index(b) if b in driven else None
+            gamma.append(
+                zero if col is None else [np.ascontiguousarray(M[:, i, col]) for i in range(q)]
+            )
     key_of_step = np.empty(max(runs.grid.size - 1, 0), dtype=np.intp)
     for g0, g1, h, b in runs.runs:
         key_of_step[g0:g1] = index[step_key(h, b)]
@@ -217,7 +226,6 @@ class VirtualPopulation:
         q = layout.n if include_norketamine else layout.effect + 1  # norketamine states last
         K = build_matrix(params, layout, model.routes)[:, :q, :q]
         runs = plan_runs(schedule, np.asarray(times_min, dtype=np.float64))
-        maps = _step_maps(K, schedule.rates[:, :q], runs)
         jumps = schedule.jumps[:, :q]
         out_grid = np.unique(runs.output_index)
         scale = np.stack(
@@ -230,9 +238,14 @@ class VirtualPopulation:
         summary = np.full((3, len(PERCENTILES), out_grid.size), np.nan)
         blocks = [out_grid[i : i + _BLOCK_OUTPUTS] for i in range(0, out_grid.size, _BLOCK_OUTPUTS)]
         g_now = 0
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+        # Advancing block k + 1 (numpy-bound, on the pool) overlaps with the percentiles of block
+        # k (many small calls, on their own thread): two buffers alternate between the two.
+        buffers = [np.empty((scale.shape[0], _BLOCK_OUTPUTS, self.n)) for _ in range(2)]
+        pending: Future[None] | None = None
+        with ThreadPoolExecutor(self.threads) as pool, ThreadPoolExecutor(1) as summariser:
+            maps = _step_maps(K, schedule.rates[:, :q], runs, pool=pool, workers=self.threads)
             for k, points in enumerate(blocks):
-                block = _Block(points, np.empty((scale.shape[0], points.size, self.n)))
+                block = _Block(points, buffers[k % 2][:, : points.size])
 
                 def advance_chunk(j: int, block: _Block = block, g_from: int = g_now) -> None:
                     cols, g = self.chunks[j], g_from
@@ -246,10 +259,14 @@ class VirtualPopulation:
 
                 list(pool.map(advance_chunk, range(len(self.chunks))))
                 g_now = int(points[-1])
+                if pending is not None:
+                    pending.result()  # the other buffer is free again
                 i0 = int(np.searchsorted(out_grid, points[0]))
-                summary[: scale.shape[0], :, i0 : i0 + points.size] = self._percentiles(pool, block)
+                pending = summariser.submit(self._summarise_block, block, summary, i0)
                 if progress is not None:
                     progress(k + 1, len(blocks))
+            if pending is not None:
+                pending.result()
         idx = np.searchsorted(out_grid, runs.output_index)
         return PopulationSummary(
             model_key=model.key,
@@ -262,13 +279,8 @@ class VirtualPopulation:
             variability_source=model.variability.source,
         )
 
-    def _percentiles(self, pool: ThreadPoolExecutor, block: _Block) -> FloatArray:
-        """Percentiles of a block, (quantity, percentile, time), rows shared among threads."""
-        flat = block.values.reshape(-1, self.n)
-        parts = np.array_split(np.arange(flat.shape[0]), self.threads)
-        pct = np.concatenate(
-            list(pool.map(lambda rows: calculate_percentiles(flat[rows], PERCENTILES), parts)),
-            axis=1,
-        )
+    def _summarise_block(self, block: _Block, summary: FloatArray, i0: int) -> None:
+        """Write the percentiles of a block into ``summary`` (quantity, percentile, time)."""
         n_q, n_t = block.values.shape[:2]
-        return pct.reshape(len(PERCENTILES), n_q, n_t).transpose(1, 0, 2)
+        pct = calculate_percentiles(block.values.reshape(-1, self.n), PERCENTILES)
+        summary[:n_q, :, i0 : i0 + n_t] = pct.reshape(len(PERCENTILES), n_q, n_t).transpose(1, 0, 2)
