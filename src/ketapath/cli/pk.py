@@ -128,7 +128,8 @@ def models() -> None:
         ketapath pk models
     """
     table = Table(title="Ketamine pharmacokinetic models", show_lines=True)
-    for col in ("key", "model", "population", "weight kg", "age y", "routes", "citation"):
+    table.add_column("key", no_wrap=True)  # a key is typed back: never folded
+    for col in ("model", "population", "weight kg", "age y", "routes", "citation"):
         table.add_column(col, overflow="fold")
     for m in MODELS.values():
         table.add_row(
