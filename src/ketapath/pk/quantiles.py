@@ -16,31 +16,20 @@ __all__ = ["calculate_percentiles"]
 
 _SAMPLE = 2048
 _SMALL = 8 * _SAMPLE
-_ROWS_PER_PASS = 8
 
 
-def _pairs(rows: FloatArray, sample: FloatArray, k: int) -> tuple[FloatArray, FloatArray]:
-    """Order statistics k and k + 1 (0-based) of every row, exactly."""
-    n, m = rows.shape[1], sample.shape[1]
+def _pair(row: FloatArray, k: int, low: float, high: float) -> tuple[float, float]:
+    """Order statistics k and k + 1 (0-based) of ``row``, exactly, using the bracket [low, high]."""
+    n = row.size
     k1 = min(k + 1, n - 1)
-    spread = 3.0 * np.sqrt(m * (k / n) * (1 - k / n)) + 2  # a miss (~0.3 %) is caught below
-    r = k / (n - 1) * (m - 1)
-    low = sample[:, max(int(r - spread), 0), None]
-    high = sample[:, min(int(np.ceil(r + spread)), m - 1), None]
-    inside = rows >= low
-    below = n - np.count_nonzero(inside, axis=1)
-    inside &= rows <= high
-    counts = np.count_nonzero(inside, axis=1)
-    values = rows[inside]  # row-major: each row's bracket values, one row after another
-    ends = np.cumsum(counts)
-    first, second = np.empty(rows.shape[0]), np.empty(rows.shape[0])
-    for i in range(rows.shape[0]):
-        seg, base = values[ends[i] - counts[i] : ends[i]], int(below[i])
-        if not base <= k <= k1 < base + seg.size:  # the bracket missed: exact fallback
-            seg, base = rows[i], 0
-        part = np.partition(seg, [k - base, k1 - base])
-        first[i], second[i] = part[k - base], part[k1 - base]
-    return first, second
+    below_mask = row < low
+    upto_mask = row <= high
+    below = int(np.count_nonzero(below_mask))
+    inside = row.take(np.flatnonzero(upto_mask ^ below_mask))  # low <= value <= high
+    if not below <= k <= k1 < below + inside.size:  # the bracket missed: exact fallback
+        inside, below = row, 0
+    part = np.partition(inside, [k - below, k1 - below])
+    return float(part[k - below]), float(part[k1 - below])
 
 
 def calculate_percentiles(rows: FloatArray, q: tuple[float, ...]) -> FloatArray:
@@ -62,11 +51,18 @@ def calculate_percentiles(rows: FloatArray, q: tuple[float, ...]) -> FloatArray:
     pos = np.asarray(q, dtype=np.float64) / 100.0 * (n - 1)
     lo = np.floor(pos).astype(np.intp)
     frac = pos - lo
+    # 1-D operations on one row at a time are several times faster than the same operations
+    # along an axis of a 2-D block (numpy's axis reductions and masks do not vectorise as well)
+    samples = np.sort(rows[:, :: n // _SAMPLE], axis=1)
+    m = samples.shape[1]
+    brackets = []
+    for k in lo.tolist():
+        spread = 3.0 * np.sqrt(m * (k / n) * (1 - k / n)) + 2  # a miss (~0.3 %) is caught
+        r = k / (n - 1) * (m - 1)
+        brackets.append((k, max(int(r - spread), 0), min(int(np.ceil(r + spread)), m - 1)))
     out = np.empty((len(q), rows.shape[0]))
-    for start in range(0, rows.shape[0], _ROWS_PER_PASS):  # a few rows at a time stay in cache
-        group = rows[start : start + _ROWS_PER_PASS]
-        sample = np.sort(group[:, :: n // _SAMPLE], axis=1)
-        for j in range(len(q)):
-            a, b = _pairs(group, sample, int(lo[j]))
-            out[j, start : start + group.shape[0]] = a + (b - a) * frac[j] if frac[j] else a
+    for i, row in enumerate(rows):
+        for j, (k, a, b) in enumerate(brackets):
+            first, second = _pair(row, k, samples[i, a], samples[i, b])
+            out[j, i] = first + (second - first) * frac[j] if frac[j] else first
     return out
