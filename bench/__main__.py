@@ -7,7 +7,8 @@
     scaled per patient);
 (c) a 2-h effect-site TCI schedule with 10-s pump updates: the TCI vs `solve_ivp` replaying the
     same schedule.
-Times are medians of repeats; peak memory is numpy's allocations seen by tracemalloc.
+Times are medians of repeats after one warm-up call; peak memory is numpy's allocations seen by
+tracemalloc.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Row:
 
 
 def _median_time(fn: Callable[[], object], repeats: int) -> float:
+    fn()  # warm-up: imports, caches and first-touch page faults are not the workload
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -101,7 +103,7 @@ def population() -> Row:
         pop = VirtualPopulation(model, PATIENT, n_patients=N_POPULATION, seed=1)
         return pop.summarise(REGIMEN, times)
 
-    ours = _median_time(ours_run, 3)
+    ours = _median_time(ours_run, 5)
     peak = _peak_mib(ours_run)
     eta = VirtualPopulation(model, PATIENT, n_patients=LOOP_SUBSET, seed=2).params
 
