@@ -245,6 +245,8 @@ def run(backend: str, console: Console) -> dict[str, dict[str, float]]:
             charts = _seed(url, progress)
         with _server(url) as base:
             token, live = _live_sessions(base)
+            ids = Path(tempfile.mkdtemp()) / "ids.json"
+            ids.write_text(json.dumps({"sessions": live, "charts": charts[:2000]}), "utf-8")
             out = subprocess.run(
                 [
                     sys.executable,
@@ -254,16 +256,16 @@ def run(backend: str, console: Console) -> dict[str, dict[str, float]]:
                     base,
                     "--token",
                     token,
-                    "--sessions",
-                    ",".join(live),
-                    "--charts",
-                    ",".join(charts[:2000]),
+                    "--ids",
+                    str(ids),
                 ],
                 capture_output=True,
                 text=True,
-                check=True,
+                check=False,
                 timeout=300,
             )
+            if out.returncode != 0:
+                raise RuntimeError(f"the load client failed:\n{out.stderr[-3000:]}")
     return dict(json.loads(out.stdout))
 
 

@@ -12,6 +12,7 @@ import random
 import statistics
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 
@@ -37,7 +38,11 @@ async def _writer(
         if time.perf_counter() > deadline:
             break
         t0 = time.perf_counter()
-        response = await client.post(f"{API}/sessions/{session_id}/vitals", json=_reading())
+        try:
+            response = await client.post(f"{API}/sessions/{session_id}/vitals", json=_reading())
+        except httpx.HTTPError:
+            failures += 1
+            continue
         if response.status_code == 201:
             out.append(time.perf_counter() - t0)
         else:
@@ -48,10 +53,12 @@ async def _writer(
 async def _writes(args: argparse.Namespace, headers: dict[str, str]) -> dict[str, float]:
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=args.concurrency)
-    async with httpx.AsyncClient(base_url=args.url, headers=headers, limits=limits) as client:
+    async with httpx.AsyncClient(
+        base_url=args.url, headers=headers, limits=limits, timeout=30
+    ) as client:
         start = time.perf_counter()
         deadline = start + args.seconds
-        sessions = args.sessions.split(",")
+        sessions = args.sessions
         tasks = [
             _writer(client, sessions[i % len(sessions)], deadline, args.cap, latencies)
             for i in range(args.concurrency)
@@ -70,7 +77,7 @@ async def _writes(args: argparse.Namespace, headers: dict[str, str]) -> dict[str
 
 
 async def _reads(args: argparse.Namespace, headers: dict[str, str]) -> dict[str, float]:
-    ids = args.charts.split(",")
+    ids = args.charts
     rng = random.Random(7)
     latencies: list[float] = []
     rows = 0
@@ -92,13 +99,15 @@ async def _reads(args: argparse.Namespace, headers: dict[str, str]) -> dict[str,
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    for name in ("url", "token", "sessions", "charts"):
+    for name in ("url", "token", "ids"):
         parser.add_argument(f"--{name}", required=True)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--cap", type=int, default=400)
     parser.add_argument("--reads", type=int, default=300)
     args = parser.parse_args()
+    ids = json.loads(Path(args.ids).read_text("utf-8"))
+    args.sessions, args.charts = ids["sessions"], ids["charts"]
     headers = {"Authorization": f"Bearer {args.token}"}
     result = {
         "writes": asyncio.run(_writes(args, headers)),
