@@ -140,13 +140,15 @@ def test_in_session_reading_fires_alarms_with_actions(changes, action, rule_ids)
 
 
 @pytest.mark.parametrize(
-    ("spo2_pct", "severity"),
-    [(91, Severity.SOFT), (89, Severity.HARD)],
-    ids=["SpO2 below 92 % is SOFT", "SpO2 below 90 % is HARD"],
+    ("spo2_pct", "action"),
+    [(91, SessionAction.ALERT), (89, SessionAction.STOP)],
+    ids=["SpO2 below 92 % alerts", "SpO2 below 90 % stops, as a SOFT rule (unverified level)"],
 )
-def test_spo2_alarm_is_graded_and_shows_conflict_c3(spo2_pct, severity):
-    (finding,) = assess_reading([vitals(spo2_pct=spo2_pct)], sedation=ALERT).findings
-    assert finding.level is severity
+def test_spo2_alarm_is_graded_and_shows_conflict_c3(spo2_pct, action):
+    result = assess_reading([vitals(spo2_pct=spo2_pct)], sedation=ALERT)
+    (finding,) = result.findings
+    assert result.action is action
+    assert finding.level is Severity.SOFT
     assert "Conflict C3" in finding.message
 
 

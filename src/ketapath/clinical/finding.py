@@ -84,7 +84,7 @@ class Finding:
         (``{"sbp_mmhg": 181}``).
     severity : Severity or None
         Overrides the rule's strength where the reference grades one rule at two levels
-        (e.g. MON-4: SOFT below 92 %, HARD below 90 %).
+        (e.g. a rule whose lower threshold warns and whose higher one blocks).
     """
 
     rule: Rule

@@ -86,7 +86,7 @@ def find_rule(rule_id: str) -> Rule | None:
 
     Examples
     --------
-    >>> find_rule("MON-4").strength.value
+    >>> find_rule("MON-2").strength.value
     'HARD'
     >>> find_rule("STAFF-1") is None
     True

@@ -8,8 +8,9 @@ MON-7), is in `ketapath.clinical.session.cadence`.
 
 Evidence grading: the reference marks G (unverified) the extrapolation of the pre-dose limits to
 the infusion (MON-3) and the alarm levels of MON-9 and MON-10; those rules are coded SOFT and say
-"unverified". MON-4's 90 % stop level is also G but is kept HARD, as the project brief asks, and
-its text says it is unverified. Respiratory monitoring stays mandatory whatever article 001 says
+"unverified". MON-4's 92 % alarm level is sourced (F) but its 90 % stop level is G, so MON-4 is
+coded SOFT throughout: below 90 % it still recommends stopping, and its text says the level is
+unverified. Respiratory monitoring stays mandatory whatever article 001 says
 (conflict C3): the MON-4 and MON-13 findings carry the conflict's note.
 """
 
@@ -70,8 +71,8 @@ MON_3 = Rule(
 )
 MON_4 = Rule(
     id="MON-4",
-    title="SpO2 < 92 %: alarm (SOFT); SpO2 < 90 %: stop (HARD; the 90 % level is unverified)",
-    strength=Severity.HARD,
+    title="SpO2 < 92 %: alarm; SpO2 < 90 %: stop (SOFT: the 90 % level is unverified)",
+    strength=Severity.SOFT,
     sources=("Aldrete 1995",),
     evidence=(_F, _G),
 )
@@ -284,7 +285,7 @@ def _respiratory_alarms(latest: VitalSigns) -> list[Alarm]:
             f"give oxygen and call the clinician (the 90 % stop level is unverified). {note}"
         )
         finding = Finding(rule=MON_4, message=message, values={"spo2_pct": spo2})
-        alarms.append(Alarm(finding=finding, action=SessionAction.STOP))
+        alarms.append(Alarm(finding=finding, action=SessionAction.STOP))  # SOFT, yet stop
     elif spo2 is not None and spo2 < SPO2_ALARM_PCT:
         message = (
             f"SpO2 {spo2:g} % is below {SPO2_ALARM_PCT} %: stimulate the patient, check the probe "
