@@ -241,11 +241,6 @@ def start_session(
         return SessionStarted(session=started, baseline_findings=tuple(findings), alarms=alarms)
 
 
-def _recent_sedation(chart: SessionChart, at: datetime) -> SedationScore | None:
-    scores = [s.record for s in chart.sedation if at - SEDATION_WINDOW <= s.record.time <= at]
-    return max(scores, key=lambda score: score.time, default=None)
-
-
 def record_vitals(
     services: Services,
     context: RequestContext,
@@ -264,17 +259,21 @@ def record_vitals(
     """
     require_role(context, *CLINICAL_READERS)
     with services.unit_of_work() as session:
-        chart = read_chart(session, context, session_id, for_writing=True)
-        _require_status(chart.session, _CHARTING, "chart vital signs")
         repo = SessionRepository(session, context.to_actor())
+        # Only what the rules read (the latest readings, recent sedation), not the whole chart:
+        # a write costs the same at the first reading of a session as at the three-hundredth.
+        # A reading charted late is judged with the readings before it, not those after it.
+        recent = repo.get_recent(
+            session_id, until=vitals.time, sedation_since=vitals.time - SEDATION_WINDOW
+        )
+        require_patient(session, context, recent.session.patient_id, for_writing=True)
+        _require_status(recent.session, _CHARTING, "chart vital signs")
         if sedation is not None:
             repo.add_sedation(session_id, sedation)
-        taken = sedation if sedation is not None else _recent_sedation(chart, vitals.time)
-        # A reading charted late is judged with the readings before it, not those after it.
-        earlier = [s.record for s in chart.vitals if s.record.time <= vitals.time]
-        readings = [*earlier, vitals]
-        result = assess_reading(readings, sedation=taken, symptoms=symptoms)
-        entry_id = repo.add_vitals(chart.session.patient_id, vitals, session_id=session_id)
+        latest = max(recent.sedation, key=lambda score: score.time, default=None)
+        taken = sedation if sedation is not None else latest
+        result = assess_reading([*recent.vitals, vitals], sedation=taken, symptoms=symptoms)
+        entry_id = repo.add_vitals(recent.session.patient_id, vitals, session_id=session_id)
         alarms = _store_alarms(repo, session_id, result.alarms, vitals.time)
         return ReadingResult(entry_id=entry_id, action=result.action, alarms=alarms)
 

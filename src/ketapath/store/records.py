@@ -26,6 +26,7 @@ __all__ = [
     "ClinicRecord",
     "PatientIdentity",
     "PlanRecord",
+    "RecentReadings",
     "ScreeningAnswers",
     "SessionChart",
     "SessionRecord",
@@ -216,6 +217,16 @@ class AdverseEventRecord:
     severity: str
     description: str
     action_taken: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecentReadings:
+    """What a new reading is judged with: the session, its latest vital signs up to the reading's
+    time (oldest first) and its sedation scores in a window before it."""
+
+    session: SessionRecord
+    vitals: tuple[VitalSigns, ...]
+    sedation: tuple[SedationScore, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

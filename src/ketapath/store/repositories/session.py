@@ -25,7 +25,12 @@ from ketapath.errors import InputError
 from ketapath.store.amendments import AmendedRow, AmendmentKind
 from ketapath.store.audit import AuditAction
 from ketapath.store.findings import finding_from_json, finding_to_columns
-from ketapath.store.records import AdverseEventRecord, SessionChart, SessionRecord
+from ketapath.store.records import (
+    AdverseEventRecord,
+    RecentReadings,
+    SessionChart,
+    SessionRecord,
+)
 from ketapath.store.repositories.base import Repository, require_user
 from ketapath.store.tables import (
     AdministrationSegment,
@@ -40,6 +45,7 @@ from ketapath.store.tables import (
 
 __all__ = ["SessionRepository", "vitals_from_row"]
 
+_RECENT_MARGIN = 8  # extra rows read so that an amended reading time is still honoured
 ChartRowT = TypeVar(
     "ChartRowT",
     AdministrationSegment,
@@ -279,6 +285,40 @@ class SessionRepository(Repository):
             ),
             adverse_events=self._stored(rows(AdverseEvent, session_id, "occurred_at"), _event),
             alarms=self._stored(rows(SessionAlarm, session_id, "raised_at"), _alarm),
+        )
+
+    def get_recent(
+        self, session_id: uuid.UUID, *, until: datetime, sedation_since: datetime, readings: int = 2
+    ) -> RecentReadings:
+        """Return what a new reading at ``until`` is judged with, without reading the whole chart.
+
+        The latest ``readings`` vital signs taken at or before ``until`` (oldest first) and the
+        sedation scores from ``sedation_since`` to ``until``, all as amended. Rows are chosen by
+        their recorded time with a margin of extra rows, then filtered on the amended time, so a
+        corrected time is honoured unless more than that margin of readings moved past it.
+        """
+        row = self._get(TreatmentSession, session_id)
+        self._audit(AuditAction.READ, row, row.id, patient_id=row.patient_id, detail="recent")
+        latest = (
+            select(VitalSignsEntry)
+            .where(VitalSignsEntry.session_id == session_id, VitalSignsEntry.taken_at <= until)
+            .order_by(VitalSignsEntry.taken_at.desc(), VitalSignsEntry.id.desc())
+            .limit(readings + _RECENT_MARGIN)
+        )
+        vitals = sorted(
+            (v.record for v in self._stored(list(self.session.scalars(latest)), vitals_from_row)),
+            key=lambda v: v.time,
+        )
+        scores = select(SedationScoreEntry).where(
+            SedationScoreEntry.session_id == session_id,
+            SedationScoreEntry.assessed_at >= sedation_since,
+            SedationScoreEntry.assessed_at <= until,
+        )
+        sedation = self._stored(list(self.session.scalars(scores)), _sedation)
+        return RecentReadings(
+            session=_session(self._amended([row])[0][1]),
+            vitals=tuple(v for v in vitals if v.time <= until)[-readings:],
+            sedation=tuple(s.record for s in sedation),
         )
 
     def _rows(self, table: type[ChartRowT], session_id: uuid.UUID, order: str) -> list[ChartRowT]:
