@@ -20,8 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	mkdir -p $(OUT)
-	$(BIN)/ketapath pk demo --out $(OUT)
+	$(BIN)/ketapath demo
 
 test: check unit
 

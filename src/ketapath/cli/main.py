@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from ketapath.cli import audit, db, pk, plan, score, screen, serve, user
+from ketapath.cli import demo as demo_cli
 from ketapath.errors import KetaPathError
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
 app.add_typer(user.app, name="user")
 app.command("serve")(serve.serve)
+app.command("demo")(demo_cli.demo)
 
 _stderr = Console(stderr=True, highlight=False)
 

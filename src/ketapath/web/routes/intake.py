@@ -1,0 +1,269 @@
+"""Intake and screening: the structured entry of what the screening rules read, then the verdict.
+
+The form registers a patient with their weight, pain indication, conditions, psychiatric
+history, medications, substance use and the visit's answers (pregnancy, consent, escort...).
+Every entry is checked before anything is written (a record refuses an impossible value and
+names the field); then each part is recorded by its use case and the patient is screened. The
+verdict page explains each finding (rule, strength, message, sources) and names the data
+still missing. A list left unticked as "taken" stays unknown, which screening reports.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ketapath.clinical.codes import PSYCHIATRIC_CONCEPTS, ConditionConcept, DrugClass, Indication
+from ketapath.clinical.records import (
+    Condition,
+    ConditionStatus,
+    Medication,
+    Sex,
+    Substance,
+    SubstanceUse,
+    UsePattern,
+)
+from ketapath.errors import InputError
+from ketapath.services import patients, screening
+from ketapath.services.context import RequestContext, Services
+from ketapath.services.patients import ConditionSection, HistorySection
+from ketapath.services.screening import ScreeningAnswers
+from ketapath.web.pages import render, services_of, signed_in
+from ketapath.web.sessions import PageUser
+
+__all__ = ["ANSWER_FIELDS", "MEDICATION_ROWS", "routes"]
+
+MEDICATION_ROWS = 3
+"""How many medications the form takes at once."""
+
+ANSWER_FIELDS = {
+    "pregnant": "Pregnant",
+    "breastfeeding": "Breastfeeding",
+    "failed_conventional_therapy": "Other analgesics have failed",
+    "consent_signed": "Informed consent signed",
+    "escort_available": "A responsible adult will take the patient home",
+}
+"""The visit's yes/no questions; "not asked" leaves the answer unknown."""
+
+_YES_NO = {"yes": True, "no": False, "": None}
+
+
+@dataclass(slots=True)
+class Intake:
+    """What the form asked for, checked; `errors` maps a field to what is wrong with it."""
+
+    identity: dict[str, object] = field(default_factory=dict)
+    weight_kg: float | None = None
+    height_cm: float | None = None
+    conditions: list[tuple[Condition, ConditionSection]] = field(default_factory=list)
+    medications: list[Medication] = field(default_factory=list)
+    substances: list[SubstanceUse] = field(default_factory=list)
+    reviewed: list[HistorySection] = field(default_factory=list)
+    answers: ScreeningAnswers = field(default_factory=ScreeningAnswers)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _text(form: FormData, name: str) -> str:
+    return str(form.get(name, "")).strip()
+
+
+def _number(form: FormData, name: str, unit: str, intake: Intake) -> float | None:
+    text = _text(form, name)
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        intake.errors[name] = f"Enter the {name.split('_', maxsplit=1)[0]} as a number of {unit}."
+        return None
+
+
+def _identity(form: FormData, intake: Intake) -> None:
+    for name, label in (
+        ("mrn", "MRN"),
+        ("given_name", "given name"),
+        ("family_name", "family name"),
+    ):
+        intake.identity[name] = _text(form, name)
+        if not intake.identity[name]:
+            intake.errors[name] = f"Enter the patient's {label}."
+    try:
+        intake.identity["birth_date"] = date.fromisoformat(_text(form, "birth_date"))
+    except ValueError:
+        intake.errors["birth_date"] = "Enter the date of birth as a date (YYYY-MM-DD)."
+    sex = _text(form, "sex")
+    if sex not in set(Sex):
+        intake.errors["sex"] = "Choose the sex recorded for clinical purposes."
+    intake.identity["sex"] = sex
+
+
+def _conditions(form: FormData, intake: Intake) -> None:
+    indication = _text(form, "indication")
+    if indication and indication not in set(Indication):
+        intake.errors["indication"] = "Choose the pain indication from the list."
+    elif indication:
+        present = Condition(concept=Indication(indication), status=ConditionStatus.ACTIVE)
+        intake.conditions.append((present, ConditionSection.CONDITIONS))
+    for concept in ConditionConcept:
+        status = _text(form, f"condition_{concept.value}")
+        if status not in set(ConditionStatus):
+            continue
+        section = (
+            ConditionSection.PSYCHIATRIC_HISTORY
+            if concept in PSYCHIATRIC_CONCEPTS
+            else ConditionSection.CONDITIONS
+        )
+        intake.conditions.append(
+            (Condition(concept=concept, status=ConditionStatus(status)), section)
+        )
+
+
+def _medications(form: FormData, intake: Intake) -> None:
+    for row in range(1, MEDICATION_ROWS + 1):
+        name = _text(form, f"medication_{row}_name")
+        if not name:
+            continue
+        chosen = _text(form, f"medication_{row}_class")
+        if chosen and chosen != "none" and chosen not in set(DrugClass):
+            intake.errors[f"medication_{row}_class"] = "Choose an interaction class from the list."
+            continue
+        classes = None if not chosen else () if chosen == "none" else (DrugClass(chosen),)
+        dose = _number(form, f"medication_{row}_daily_dose_mg", "mg", intake)
+        try:
+            intake.medications.append(
+                Medication(name=name, drug_classes=classes, daily_dose_mg=dose)
+            )
+        except InputError as error:
+            intake.errors[f"medication_{row}_daily_dose_mg"] = str(error)
+
+
+def _substances(form: FormData, intake: Intake) -> None:
+    substance = _text(form, "substance")
+    if substance in set(Substance):
+        pattern, status = _text(form, "substance_pattern"), _text(form, "substance_status")
+        if pattern not in set(UsePattern) or status not in set(ConditionStatus):
+            intake.errors["substance_pattern"] = "Choose how the substance is used, and when."
+            return
+        use = SubstanceUse(
+            substance=Substance(substance),
+            pattern=UsePattern(pattern),
+            status=ConditionStatus(status),
+        )
+        intake.substances.append(use)
+
+
+def parse_intake(form: FormData) -> Intake:
+    """Check the intake form; nothing is written here."""
+    intake = Intake()
+    _identity(form, intake)
+    intake.weight_kg = _number(form, "weight_kg", "kg", intake)
+    intake.height_cm = _number(form, "height_cm", "cm", intake)
+    _conditions(form, intake)
+    _medications(form, intake)
+    _substances(form, intake)
+    for section in HistorySection:
+        if form.get(f"reviewed_{section.value}") == "yes":
+            intake.reviewed.append(section)
+    values = {name: _YES_NO.get(_text(form, name)) for name in ANSWER_FIELDS}
+    intake.answers = ScreeningAnswers(**values)
+    return intake
+
+
+def _record(
+    services: Services, context: RequestContext, intake: Intake
+) -> screening.StoredScreening:
+    """Register the patient, record each part of the intake, and screen them."""
+    patient = patients.register_patient(services, context, **intake.identity)  # type: ignore[arg-type]
+    pid, now = patient.id, services.now()
+    if intake.weight_kg is not None or intake.height_cm is not None:
+        patients.add_measurement(
+            services,
+            context,
+            pid,
+            measured_at=now,
+            weight_kg=intake.weight_kg,
+            height_cm=intake.height_cm,
+        )
+    for condition, section in intake.conditions:
+        patients.add_condition(services, context, pid, condition, section=section)
+    for medication in intake.medications:
+        patients.add_medication(services, context, pid, medication)
+    for use in intake.substances:
+        patients.add_substance_use(services, context, pid, use)
+    for taken in intake.reviewed:
+        patients.add_review(services, context, pid, taken, reviewed_at=now)
+    return screening.run_screening(services, context, pid, answers=intake.answers)
+
+
+def _form_page(
+    request: Request,
+    user: PageUser,
+    *,
+    errors: dict[str, str],
+    values: FormData | None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "intake.html",
+        user=user,
+        status=status,
+        errors=errors,
+        values=values or {},
+        indications=[i for i in Indication if i is not Indication.DEPRESSION_ADJUNCT],
+        concepts=list(ConditionConcept),
+        statuses=list(ConditionStatus),
+        sexes=list(Sex),
+        drug_classes=list(DrugClass),
+        substances=list(Substance),
+        patterns=list(UsePattern),
+        answer_fields=ANSWER_FIELDS,
+        medication_rows=range(1, MEDICATION_ROWS + 1),
+    )
+
+
+async def show_intake(request: Request, user: PageUser) -> Response:
+    """The intake form."""
+    return _form_page(request, user, errors={}, values=None)
+
+
+async def submit_intake(request: Request, user: PageUser) -> Response:
+    """Check the form, record the intake, screen, and show the verdict."""
+    form = await request.form()
+    intake = parse_intake(form)
+    if intake.errors:
+        return _form_page(request, user, errors=intake.errors, values=form, status=422)
+    context = RequestContext.from_principal(
+        user.principal, client_address=request.client.host if request.client else None
+    )
+    stored = await run_in_threadpool(_record, services_of(request), context, intake)
+    return render(request, "intake_result.html", user=user, screening=stored)
+
+
+async def show_screening(request: Request, user: PageUser) -> Response:
+    """A stored screening's verdict, explained."""
+    context = RequestContext.from_principal(user.principal)
+    screening_id = uuid.UUID(str(request.path_params["screening_id"]))
+    stored = await run_in_threadpool(
+        screening.get_screening, services_of(request), context, screening_id
+    )
+    return render(request, "intake_result.html", user=user, screening=stored)
+
+
+routes = (
+    Route("/intake", signed_in(show_intake), methods=["GET"], name="intake"),
+    Route("/intake", signed_in(submit_intake), methods=["POST"], name="intake_submit"),
+    Route(
+        "/screenings/{screening_id:uuid}",
+        signed_in(show_screening),
+        methods=["GET"],
+        name="screening",
+    ),
+)
