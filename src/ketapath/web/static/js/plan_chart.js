@@ -32,7 +32,8 @@
     add(constant(data.dissociation[1]), "Dissociation range top (ng/mL)", "#b71c1c", [8, 4]);
     var width = Math.max(320, element.clientWidth || 800);
     element.textContent = "";
-    new uPlot({ width: width, height: 320, series: series,
+    // x is minutes from the start of the plan, not a clock time
+    new uPlot({ width: width, height: 320, series: series, scales: { x: { time: false } },
                 axes: [{ label: "min" }, { label: "ng/mL" }] }, columns, element);
   }
 
