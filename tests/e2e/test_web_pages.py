@@ -112,6 +112,26 @@ async def test_signing_in_shows_the_role_in_the_header_and_the_disclaimer(client
     assert "it does not prescribe" in start.text
 
 
+@pytest.mark.parametrize(
+    ("role", "links", "absent"),
+    [
+        (UserRole.NURSE, ["/today", "/intake"], ["/admin"]),
+        (UserRole.PHYSICIAN, ["/today", "/intake"], ["/admin"]),
+        (UserRole.ADMIN, ["/admin"], ["/today", "/intake"]),
+        (UserRole.RESEARCHER, [], ["/today", "/intake", "/admin"]),
+    ],
+    ids=["a nurse", "a physician", "an administrator", "a researcher"],
+)
+async def test_the_main_navigation_offers_only_the_pages_of_the_role(client, role, links, absent):
+    response = await sign_in(client, DEMO_USERS[role].username)
+    start = (await client.get(response.headers["location"])).text
+    nav = start[start.index('<nav aria-label="Main"') : start.index("</nav>")]
+    for href in links:
+        assert f'href="{href}"' in nav
+    for href in absent:
+        assert f'href="{href}"' not in nav
+
+
 async def test_the_sign_in_page_carries_the_disclaimer_too(client):
     assert "Decision support only." in (await client.get("/sign-in")).text
 
