@@ -17,11 +17,13 @@ from typing import Any
 
 from ketapath.interop.findings_json import findings_json_schema
 from ketapath.interop.patient_file import patient_json_schema
+from ketapath.interop.regimen_file import regimen_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "patient.schema.json": patient_json_schema,
     "findings.schema.json": findings_json_schema,
+    "regimen.schema.json": regimen_json_schema,
 }
 
 
