@@ -38,7 +38,14 @@ from ketapath.store.repositories import FollowUpRepository, HistoryRepository, T
 from ketapath.store.repositories.history import HistoryEntry, patient_rows
 from ketapath.store.tables import Patient, PlanStatus, TreatmentPlan
 
-__all__ = ["MIN_CELL_PATIENTS", "ResearchCell", "ResearchSummary", "summarise_outcomes"]
+__all__ = [
+    "MIN_CELL_PATIENTS",
+    "ResearchCell",
+    "ResearchSummary",
+    "patient_courses",
+    "summarise_cell",
+    "summarise_outcomes",
+]
 
 MIN_CELL_PATIENTS = 5
 """Cells with fewer patients are suppressed."""
@@ -88,9 +95,10 @@ def _indication(
     return next((c for c in present if isinstance(c, Indication)), None)
 
 
-def _patient_courses(
+def patient_courses(
     session: Session, context: RequestContext, patient_id: uuid.UUID
 ) -> list[CourseOutcome]:
+    """Each signed course of a patient with its pain outcome (empty without an indication)."""
     indication = _indication(session, context, patient_id)
     if indication is None:
         return []
@@ -126,9 +134,10 @@ def _patient_courses(
     return outcomes
 
 
-def _cell(
+def summarise_cell(
     key: tuple[Indication, str], group: Sequence[CourseOutcome], median: float | None
 ) -> ResearchCell:
+    """One indication x protocol cell, its numbers suppressed under MIN_CELL_PATIENTS patients."""
     patients = len({outcome.patient_id for outcome in group})
     if patients < MIN_CELL_PATIENTS:
         return ResearchCell(
@@ -171,7 +180,7 @@ def summarise_outcomes(services: Services, context: RequestContext) -> ResearchS
         outcomes = [
             outcome
             for patient_id in session.scalars(query).all()
-            for outcome in _patient_courses(session, context, patient_id)
+            for outcome in patient_courses(session, context, patient_id)
         ]
     curves = estimate_relief_curves(outcomes)
     cells = []
@@ -179,7 +188,7 @@ def summarise_outcomes(services: Services, context: RequestContext) -> ResearchS
         key = (rate.indication, rate.protocol)
         group = [o for o in outcomes if (o.indication, o.protocol) == key]
         curve = curves.get(key)
-        cells.append(_cell(key, group, None if curve is None else curve.median))
+        cells.append(summarise_cell(key, group, None if curve is None else curve.median))
     suppressed = sum(cell.suppressed for cell in cells)
     note = (
         f"Aggregates only. Cells with fewer than {MIN_CELL_PATIENTS} patients are suppressed "

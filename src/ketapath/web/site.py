@@ -9,7 +9,7 @@ from starlette.staticfiles import StaticFiles
 
 from ketapath.config import Settings
 from ketapath.web.pages import WebState
-from ketapath.web.routes import ROUTES, intake, patient, plan, session, today
+from ketapath.web.routes import ROUTES, followup, intake, outcomes, patient, plan, session, today
 from ketapath.web.routes import admin as admin_pages
 from ketapath.web.sessions import validate_session_kit
 from ketapath.web.templating import STATIC_PATH, create_environment
@@ -45,4 +45,6 @@ def mount(app: Starlette, settings: Settings, sessions: object, /) -> None:
     app.router.routes.extend(admin_pages.routes)
     app.router.routes.extend((*today.routes, *patient.routes, *intake.routes))
     app.router.routes.extend((*plan.routes, *session.routes))
+    app.router.routes.extend(followup.routes)
+    app.router.routes.extend(outcomes.routes)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")

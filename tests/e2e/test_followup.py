@@ -1,0 +1,75 @@
+"""The follow-up page in the browser: from the patient page a physician records a PHQ-9 with item 9
+at 1 and sees the same-day alert at once with what to do, records it done, records two pain NRS
+and sees the change from baseline with its IMMPACT category, and records the two safety screens.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.e2e.test_browser_sign_in import blocking_violations, expect, screenshots, sign_in
+from tests.e2e.test_plan import register_patient
+
+from ketapath.services.context import UserRole
+
+pytestmark = pytest.mark.slow
+
+PHQ9_ANSWERS = ("1", "1", "0", "1", "0", "0", "1", "0", "1")
+
+
+def open_follow_up(page, base_url: str, mrn: str) -> None:
+    sign_in(page, base_url, UserRole.PHYSICIAN)
+    patient_id = register_patient(page, base_url, mrn)
+    page.goto(f"{base_url}/patients/{patient_id}")
+    page.get_by_role("link", name="Follow-up: questionnaires").click()
+    expect(page.get_by_role("heading", name="Follow-up: Moreau, Ada")).to_be_visible()
+
+
+def record_nrs(page, points: str) -> None:
+    page.get_by_label("Pain NRS 1. Pain intensity now").fill(points)
+    page.get_by_role("button", name="Record Pain NRS").click()
+    expect(page.get_by_role("status").filter(has_text="Pain NRS recorded")).to_contain_text(
+        f"{points} points"
+    )
+
+
+def test_a_phq9_item_9_above_0_shows_the_same_day_alert_at_once(page, live_server):
+    open_follow_up(page, live_server, "E2E-FU-1")
+    for number, answer in enumerate(PHQ9_ANSWERS, start=1):
+        page.get_by_label(f"PHQ-9 {number}. ").fill(answer)
+    page.get_by_role("button", name="Record PHQ-9").click()
+
+    alert = page.get_by_role("alert").filter(has_text="Same-day alert")
+    expect(alert).to_contain_text("OUT-5")
+    expect(alert).to_contain_text("same-day suicide-risk assessment")
+    expect(alert).to_contain_text("What to do")
+    expect(page.get_by_role("cell", name="PHQ9")).to_be_visible()  # the outcomes list, no reload
+    screenshots(page, "followup-phq9-alert")
+    assert blocking_violations(page) == []
+
+    page.get_by_label("Outcome of the same-day assessment").fill("Passive thoughts; safety plan")
+    page.get_by_role("button", name="Record same-day assessment").click()
+    expect(page.get_by_text("Contact recorded")).to_be_visible()
+
+
+def test_a_pain_nrs_appears_in_the_outcomes_with_its_immpact_category(page, live_server):
+    open_follow_up(page, live_server, "E2E-FU-2")
+    record_nrs(page, "8")
+    record_nrs(page, "3")
+
+    outcomes = page.get_by_role("table", name="Pain change from baseline")
+    expect(outcomes.get_by_role("cell", name="3 points", exact=True)).to_be_visible()
+    expect(outcomes.get_by_role("cell", name="5 points", exact=True)).to_be_visible()
+    expect(outcomes.get_by_role("cell", name="substantial")).to_be_visible()
+    expect(page.get_by_text("Baseline pain: 8 points")).to_be_visible()
+
+    page.get_by_label("Craving for ketamine between sessions").check()
+    page.get_by_role("button", name="Record dependence screen").click()
+    expect(page.get_by_role("heading", name="Dependence screen recorded")).to_be_visible()
+    page.get_by_label("Blood in the urine").check()
+    page.get_by_role("button", name="Record urinary screen").click()
+    expect(page.get_by_role("heading", name="Urinary symptom screen recorded")).to_be_visible()
+
+    page.reload()
+    expect(page.get_by_role("cell", name="substantial")).to_be_visible()
+    screenshots(page, "followup")
+    assert blocking_violations(page) == []
