@@ -11,8 +11,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ketapath.services.audit import verify_audit
-from ketapath.services.context import RequestContext, UserRole
+from ketapath.services.context import UserRole
 from ketapath.services.users import create_account, deactivate_account, list_accounts
+from ketapath.web.forms import context_of
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser, role_label
 
@@ -21,13 +22,8 @@ __all__ = ["routes"]
 PAGE_SIZE = 200
 
 
-def _context(request: Request, user: PageUser) -> RequestContext:
-    address = request.client.host if request.client else None
-    return RequestContext.from_principal(user.principal, client_address=address)
-
-
 async def _page(request: Request, user: PageUser, **extra: Any) -> Response:  # noqa: ANN401  # template values
-    services, context = services_of(request), _context(request, user)
+    services, context = services_of(request), context_of(request, user)
     accounts = await run_in_threadpool(list_accounts, services, context, limit=PAGE_SIZE, offset=0)
     return render(
         request,
@@ -48,7 +44,7 @@ async def show_admin(request: Request, user: PageUser) -> Response:
 async def submit_account(request: Request, user: PageUser) -> Response:
     """Create an account from the form (admins only: the service refuses others)."""
     form = await request.form()
-    services, context = services_of(request), _context(request, user)
+    services, context = services_of(request), context_of(request, user)
     await run_in_threadpool(
         lambda: create_account(
             services,
@@ -66,7 +62,7 @@ async def submit_account(request: Request, user: PageUser) -> Response:
 async def submit_deactivation(request: Request, user: PageUser) -> Response:
     """Deactivate an account, with the reason given."""
     form = await request.form()
-    services, context = services_of(request), _context(request, user)
+    services, context = services_of(request), context_of(request, user)
     user_id = uuid.UUID(request.path_params["user_id"])
     reason = str(form.get("reason", "")).strip() or "Deactivated by an administrator."
     await run_in_threadpool(lambda: deactivate_account(services, context, user_id, reason=reason))
@@ -75,7 +71,7 @@ async def submit_deactivation(request: Request, user: PageUser) -> Response:
 
 async def check_audit(request: Request, user: PageUser) -> Response:
     """Recompute the audit trail's hash chain and show the result (HTMX partial or page)."""
-    services, context = services_of(request), _context(request, user)
+    services, context = services_of(request), context_of(request, user)
     verification = await run_in_threadpool(verify_audit, services, context)
     if request.headers.get("HX-Request") == "true":
         return render(request, "admin_audit.html", user=user, verification=verification)

@@ -26,8 +26,8 @@ from ketapath.clinical.toxicity import UrinaryScreen
 from ketapath.errors import InputError, NotFoundError
 from ketapath.services import followups, patients
 from ketapath.services.context import RequestContext, Services
+from ketapath.web.forms import context_of, parse_id, parse_number
 from ketapath.web.pages import render, services_of, signed_in
-from ketapath.web.routes.plan import _number, _uuid, context_of
 from ketapath.web.sessions import PageUser
 
 __all__ = ["FORMS", "routes"]
@@ -150,7 +150,7 @@ def _done(request: Request, user: PageUser, patient_id: uuid.UUID, message: str)
 
 
 def _answers(form: FormData, shape: InstrumentForm) -> list[int | None]:
-    values = (_number(form, f"item_{index}") for index in range(1, len(shape.items) + 1))
+    values = (parse_number(form, f"item_{index}") for index in range(1, len(shape.items) + 1))
     return [None if value is None else int(value) for value in values]
 
 
@@ -282,7 +282,7 @@ async def contact(request: Request, user: PageUser) -> Response:
         patient_id=patient_id,
         notes=str(form.get("notes", "")),
         method=str(form.get("method", followups.ContactMethod.PHONE)),
-        follow_up_id=_uuid(booked, "follow_up_id") if booked else None,
+        follow_up_id=parse_id(booked, "follow_up_id") if booked else None,
     )
     completed = stored.record.completed_at
     when = completed.strftime("%Y-%m-%d %H:%M") if completed else "now"

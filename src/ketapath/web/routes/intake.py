@@ -10,7 +10,6 @@ still missing. A list left unticked as "taken" stays unknown, which screening re
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -35,6 +34,7 @@ from ketapath.services import patients, screening
 from ketapath.services.context import RequestContext, Services
 from ketapath.services.patients import ConditionSection, HistorySection
 from ketapath.services.screening import ScreeningAnswers
+from ketapath.web.forms import context_of, parse_id
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser
 
@@ -240,17 +240,15 @@ async def submit_intake(request: Request, user: PageUser) -> Response:
     intake = parse_intake(form)
     if intake.errors:
         return _form_page(request, user, errors=intake.errors, values=form, status=422)
-    context = RequestContext.from_principal(
-        user.principal, client_address=request.client.host if request.client else None
-    )
+    context = context_of(request, user)
     stored = await run_in_threadpool(_record, services_of(request), context, intake)
     return render(request, "intake_result.html", user=user, screening=stored)
 
 
 async def show_screening(request: Request, user: PageUser) -> Response:
     """A stored screening's verdict, explained."""
-    context = RequestContext.from_principal(user.principal)
-    screening_id = uuid.UUID(str(request.path_params["screening_id"]))
+    context = context_of(request, user)
+    screening_id = parse_id(request.path_params["screening_id"], "screening_id")
     stored = await run_in_threadpool(
         screening.get_screening, services_of(request), context, screening_id
     )

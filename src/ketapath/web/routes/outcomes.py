@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ketapath.services.clinic_outcomes import ReliefCurve, summarise_clinic_outcomes
-from ketapath.services.context import RequestContext
+from ketapath.web.forms import context_of
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser
 
@@ -37,11 +37,7 @@ def _curve_json(curve: ReliefCurve) -> str:
 
 async def show_outcomes(request: Request, user: PageUser) -> Response:
     """The clinic's outcomes: tables and relief-duration charts."""
-    context = RequestContext.from_principal(
-        user.principal,
-        client_address=request.client.host if request.client else None,
-        request_id=getattr(request.state, "request_id", None),
-    )
+    context = context_of(request, user)
     summary = await run_in_threadpool(summarise_clinic_outcomes, services_of(request), context)
     charts = {curve.indication: _curve_json(curve) for curve in summary.curves}
     return render(request, "outcomes.html", user=user, summary=summary, charts=charts)

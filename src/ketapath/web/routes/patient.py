@@ -22,6 +22,7 @@ from starlette.routing import Route
 from ketapath.services import board, followups, patients, screening
 from ketapath.services.context import RequestContext, Services
 from ketapath.services.followups import PatientOutcomes
+from ketapath.web.forms import context_of, parse_id
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser
 
@@ -95,9 +96,8 @@ def _load(services: Services, context: RequestContext, patient_id: uuid.UUID) ->
 
 async def show_patient(request: Request, user: PageUser) -> Response:
     """The patient page."""
-    address = request.client.host if request.client else None
-    context = RequestContext.from_principal(user.principal, client_address=address)
-    patient_id = uuid.UUID(str(request.path_params["patient_id"]))
+    context = context_of(request, user)
+    patient_id = parse_id(request.path_params["patient_id"], "patient_id")
     values = await run_in_threadpool(_load, services_of(request), context, patient_id)
     return render(request, "patient.html", user=user, **values)
 

@@ -8,7 +8,6 @@ but not the override and sign controls, and a request she sends anyway is refuse
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -21,39 +20,14 @@ from ketapath.clinical.dosing.orders import CareArea, Order
 from ketapath.clinical.dosing.orders import Route as OrderRoute
 from ketapath.clinical.dosing.protocols import PROTOCOLS
 from ketapath.clinical.dosing.pump import to_pump_rate_ml_per_h
-from ketapath.errors import AccessError, InputError
+from ketapath.errors import AccessError
 from ketapath.services import plans, prediction
-from ketapath.services.context import RequestContext, UserRole
+from ketapath.services.context import UserRole
+from ketapath.web.forms import context_of, parse_id, parse_number
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser
 
 __all__ = ["routes"]
-
-
-def context_of(request: Request, user: PageUser) -> RequestContext:
-    """The use cases' context of a page request."""
-    return RequestContext.from_principal(
-        user.principal,
-        client_address=request.client.host if request.client else None,
-        request_id=getattr(request.state, "request_id", None),
-    )
-
-
-def _uuid(value: object, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise InputError(f"`{field}` must be an id (got {value!r}).", field=field) from None
-
-
-def _number(form: FormData, field: str) -> float | None:
-    text = str(form.get(field, "")).strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError(f"`{field}` must be a number (got {text!r}).", field=field) from None
 
 
 def _pump_ml_per_h(order: plans.StoredOrder, weight_kg: float | None) -> float | None:
@@ -68,7 +42,8 @@ def _pump_ml_per_h(order: plans.StoredOrder, weight_kg: float | None) -> float |
     return to_pump_rate_ml_per_h(asked.rate_mg_per_kg_per_h, weight_kg, concentration)
 
 
-def _chart_json(found: prediction.ConcentrationPrediction | None) -> str:
+def prediction_chart_json(found: prediction.ConcentrationPrediction | None) -> str:
+    """The predicted curves as the chart script reads them (empty when there is none)."""
     if found is None:
         return ""
     return json.dumps(
@@ -89,7 +64,7 @@ async def new_plan(request: Request, user: PageUser) -> Response:
     """The form: a protocol, or a custom IV infusion order (physicians only)."""
     if user.role is not UserRole.PHYSICIAN:
         raise AccessError(f"The {user.role} role may not write a plan (allowed: physician).")
-    patient_id = _uuid(request.path_params["patient_id"], "patient_id")
+    patient_id = parse_id(request.path_params["patient_id"], "patient_id")
     return render(
         request,
         "plan_new.html",
@@ -103,9 +78,9 @@ async def new_plan(request: Request, user: PageUser) -> Response:
 def _custom_order(form: FormData) -> Order:
     return Order(
         route=OrderRoute.IV_INFUSION,
-        rate_mg_per_kg_per_h=_number(form, "rate_mg_per_kg_per_h"),
-        duration_h=_number(form, "duration_h"),
-        concentration_mg_per_ml=_number(form, "concentration_mg_per_ml"),
+        rate_mg_per_kg_per_h=parse_number(form, "rate_mg_per_kg_per_h"),
+        duration_h=parse_number(form, "duration_h"),
+        concentration_mg_per_ml=parse_number(form, "concentration_mg_per_ml"),
         label="custom infusion",
     )
 
@@ -113,7 +88,7 @@ def _custom_order(form: FormData) -> Order:
 async def create(request: Request, user: PageUser) -> Response:
     """Create a draft plan from a protocol or a custom order, then show it."""
     form = await request.form()
-    patient_id = _uuid(request.path_params["patient_id"], "patient_id")
+    patient_id = parse_id(request.path_params["patient_id"], "patient_id")
     services, context = services_of(request), context_of(request, user)
     care_area = str(form.get("care_area", CareArea.OUTPATIENT_INFUSION_CLINIC))
     protocol = str(form.get("protocol", "")).strip()
@@ -125,7 +100,7 @@ async def create(request: Request, user: PageUser) -> Response:
             patient_id=patient_id,
             protocol=protocol,
             care_area=care_area,
-            concentration_mg_per_ml=_number(form, "concentration_mg_per_ml"),
+            concentration_mg_per_ml=parse_number(form, "concentration_mg_per_ml"),
         )
     else:
         plan = await run_in_threadpool(
@@ -150,7 +125,7 @@ def _plan_context(plan: plans.PlanRecord, user: PageUser) -> dict[str, Any]:
 
 async def show(request: Request, user: PageUser) -> Response:
     """A plan: its orders, findings and overrides, the predicted concentrations, signing."""
-    plan_id = _uuid(request.path_params["plan_id"], "plan_id")
+    plan_id = parse_id(request.path_params["plan_id"], "plan_id")
     services, context = services_of(request), context_of(request, user)
     plan = await run_in_threadpool(plans.get_plan, services, context, plan_id=plan_id)
     found = await run_in_threadpool(prediction.predict_plan, services, context, plan_id=plan_id)
@@ -159,7 +134,7 @@ async def show(request: Request, user: PageUser) -> Response:
         "plan.html",
         user=user,
         prediction=found,
-        chart_json=_chart_json(found),
+        chart_json=prediction_chart_json(found),
         **_plan_context(plan, user),
     )
 
@@ -167,13 +142,13 @@ async def show(request: Request, user: PageUser) -> Response:
 async def override(request: Request, user: PageUser) -> Response:
     """Override one soft finding with a reason; HTMX gets the findings part of the page back."""
     form = await request.form()
-    plan_id = _uuid(request.path_params["plan_id"], "plan_id")
+    plan_id = parse_id(request.path_params["plan_id"], "plan_id")
     plan = await run_in_threadpool(
         plans.override_finding,
         services_of(request),
         context_of(request, user),
         plan_id=plan_id,
-        finding_id=_uuid(form.get("finding_id"), "finding_id"),
+        finding_id=parse_id(form.get("finding_id"), "finding_id"),
         reason=str(form.get("reason", "")),
     )
     if request.headers.get("HX-Request") == "true":
@@ -183,7 +158,7 @@ async def override(request: Request, user: PageUser) -> Response:
 
 async def sign(request: Request, user: PageUser) -> Response:
     """Sign a draft plan (physicians; the service refuses while a finding blocks it)."""
-    plan_id = _uuid(request.path_params["plan_id"], "plan_id")
+    plan_id = parse_id(request.path_params["plan_id"], "plan_id")
     await run_in_threadpool(
         plans.sign_plan, services_of(request), context_of(request, user), plan_id=plan_id
     )

@@ -19,15 +19,16 @@ from ketapath.clinical.observations import CadssForm, DissociationScore, Sedatio
 from ketapath.clinical.records import VitalSigns
 from ketapath.errors import InputError
 from ketapath.services import discharge, prediction, sessions
+from ketapath.web.forms import context_of, parse_id, parse_number
 from ketapath.web.pages import render, services_of, signed_in
-from ketapath.web.routes.plan import _chart_json, _number, _uuid, context_of
+from ketapath.web.routes.plan import prediction_chart_json
 from ketapath.web.sessions import PageUser
 
 __all__ = ["routes"]
 
 
 def _required(form: FormData, field: str) -> float:
-    value = _number(form, field)
+    value = parse_number(form, field)
     if value is None:
         raise InputError(f"`{field}` is required (got nothing).", field=field)
     return value
@@ -40,11 +41,11 @@ def _int(form: FormData, field: str) -> int:
 def _vitals(form: FormData, at: object) -> VitalSigns:
     return VitalSigns(
         time=at,  # type: ignore[arg-type]  # the services' clock: an aware datetime
-        sbp_mmhg=_number(form, "sbp_mmhg"),
-        dbp_mmhg=_number(form, "dbp_mmhg"),
-        hr_bpm=_number(form, "hr_bpm"),
-        rr_per_min=_number(form, "rr_per_min"),
-        spo2_pct=_number(form, "spo2_pct"),
+        sbp_mmhg=parse_number(form, "sbp_mmhg"),
+        dbp_mmhg=parse_number(form, "dbp_mmhg"),
+        hr_bpm=parse_number(form, "hr_bpm"),
+        rr_per_min=parse_number(form, "rr_per_min"),
+        spo2_pct=parse_number(form, "spo2_pct"),
     )
 
 
@@ -60,7 +61,7 @@ async def start(request: Request, user: PageUser) -> Response:
         sessions.start_session,
         services,
         context_of(request, user),
-        plan_id=_uuid(request.path_params["plan_id"], "plan_id"),
+        plan_id=parse_id(request.path_params["plan_id"], "plan_id"),
         chair=str(form.get("chair", "")),
         baseline=_vitals(form, services.now()),
     )
@@ -69,7 +70,7 @@ async def start(request: Request, user: PageUser) -> Response:
 
 async def show(request: Request, user: PageUser) -> Response:
     """The chart of one session."""
-    session_id = _uuid(request.path_params["session_id"], "session_id")
+    session_id = parse_id(request.path_params["session_id"], "session_id")
     services, context = services_of(request), context_of(request, user)
     chart = await run_in_threadpool(sessions.get_chart, services, context, session_id=session_id)
     found = await run_in_threadpool(
@@ -81,7 +82,7 @@ async def show(request: Request, user: PageUser) -> Response:
         user=user,
         chart=chart,
         prediction=found,
-        chart_json=_chart_json(found),
+        chart_json=prediction_chart_json(found),
         assessment=None,
     )
 
@@ -89,7 +90,7 @@ async def show(request: Request, user: PageUser) -> Response:
 async def vitals(request: Request, user: PageUser) -> Response:
     """Chart one reading; the alarms it raised come back at once (HTMX) with what to do."""
     form = await request.form()
-    session_id = _uuid(request.path_params["session_id"], "session_id")
+    session_id = parse_id(request.path_params["session_id"], "session_id")
     services = services_of(request)
     result = await run_in_threadpool(
         sessions.record_vitals,
@@ -106,7 +107,7 @@ async def vitals(request: Request, user: PageUser) -> Response:
 async def rate(request: Request, user: PageUser) -> Response:
     """Set the infusion rate, mg/h."""
     form = await request.form()
-    session_id = _uuid(request.path_params["session_id"], "session_id")
+    session_id = parse_id(request.path_params["session_id"], "session_id")
     await run_in_threadpool(
         sessions.change_rate,
         services_of(request),
@@ -120,11 +121,11 @@ async def rate(request: Request, user: PageUser) -> Response:
 async def scores(request: Request, user: PageUser) -> Response:
     """Chart a MOAA/S, a CADSS-6 total, or a side effect (whichever the form filled)."""
     form = await request.form()
-    session_id = _uuid(request.path_params["session_id"], "session_id")
+    session_id = parse_id(request.path_params["session_id"], "session_id")
     services, context = services_of(request), context_of(request, user)
     now = services.now()
     result = None
-    if _number(form, "moaas") is not None:
+    if parse_number(form, "moaas") is not None:
         result = await run_in_threadpool(
             sessions.record_sedation,
             services,
@@ -132,7 +133,7 @@ async def scores(request: Request, user: PageUser) -> Response:
             session_id=session_id,
             score=SedationScore(time=now, moaas=_int(form, "moaas")),
         )
-    if _number(form, "cadss6") is not None:
+    if parse_number(form, "cadss6") is not None:
         score = DissociationScore(time=now, total=_int(form, "cadss6"), form=CadssForm.SHORT)
         await run_in_threadpool(
             sessions.record_dissociation, services, context, session_id=session_id, score=score
@@ -156,7 +157,7 @@ async def scores(request: Request, user: PageUser) -> Response:
 async def stop(request: Request, user: PageUser) -> Response:
     """Stop the infusion, with the reason."""
     form = await request.form()
-    session_id = _uuid(request.path_params["session_id"], "session_id")
+    session_id = parse_id(request.path_params["session_id"], "session_id")
     await run_in_threadpool(
         sessions.stop_session,
         services_of(request),
@@ -170,7 +171,7 @@ async def stop(request: Request, user: PageUser) -> Response:
 async def assess(request: Request, user: PageUser) -> Response:
     """Assess discharge readiness (Aldrete, PADSS, observation time, escort)."""
     form = await request.form()
-    session_id = _uuid(request.path_params["session_id"], "session_id")
+    session_id = parse_id(request.path_params["session_id"], "session_id")
     services, context = services_of(request), context_of(request, user)
     found = await run_in_threadpool(
         discharge.assess_readiness,
@@ -212,7 +213,7 @@ async def sign(request: Request, user: PageUser) -> Response:
         discharge.sign_discharge,
         services_of(request),
         context_of(request, user),
-        assessment_id=_uuid(request.path_params["assessment_id"], "assessment_id"),
+        assessment_id=parse_id(request.path_params["assessment_id"], "assessment_id"),
         statement=str(form.get("statement", "")),
     )
     return render(request, "session_signed.html", user=user, record=record)

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ketapath.services.board import Board, today_board
-from ketapath.services.context import RequestContext
+from ketapath.web.forms import context_of
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser
 
@@ -23,8 +23,7 @@ REFRESH_SECONDS = 30
 
 
 async def _board(request: Request, user: PageUser) -> Board:
-    address = request.client.host if request.client else None
-    context = RequestContext.from_principal(user.principal, client_address=address)
+    context = context_of(request, user)
     return await run_in_threadpool(today_board, services_of(request), context)
 
 
