@@ -53,7 +53,7 @@ def test_a_physician_overrides_a_soft_limit_with_a_reason_and_signs(page, live_s
     expect(page.get_by_text("Refractory CRPS, reviewed")).to_be_visible()
     screenshots(page, "plan")
     page.get_by_role("button", name="Sign plan").click()
-    expect(page.get_by_text("Status: approved")).to_be_visible()
+    expect(page.get_by_text("Status: Approved")).to_be_visible()
     page.reload()
     expect(page.get_by_text("Overridden by physician")).to_be_visible()
 

@@ -85,7 +85,7 @@ def signed_plan(page, base_url: str, mrn: str) -> tuple[str, str]:
     patient_id = register_patient(page, base_url, mrn)
     write_plan(page, base_url, patient_id, "0.3")
     page.get_by_role("button", name="Sign plan").click()
-    expect(page.get_by_text("Status: approved")).to_be_visible()
+    expect(page.get_by_text("Status: Approved")).to_be_visible()
     plan_url = page.url
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -121,7 +121,7 @@ def test_a_nurse_charts_a_session_to_a_signed_discharge(page, clock_server):
     expect(page.get_by_role("button", name=re.compile("^Override"))).to_have_count(0)
     start_session(page)
     session_url = page.url
-    expect(page.get_by_text("Status: in_progress")).to_be_visible()
+    expect(page.get_by_text("Status: In progress")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("^Override|^Sign plan"))).to_have_count(0)
 
     page.get_by_label("Rate (mg/h)").fill("21")
@@ -148,7 +148,7 @@ def test_a_nurse_charts_a_session_to_a_signed_discharge(page, clock_server):
 
     page.get_by_label("Reason for stopping").fill("Order's time completed")
     page.get_by_role("button", name="Stop session").click()
-    expect(page.get_by_text("Status: stopped")).to_be_visible()
+    expect(page.get_by_text("Status: Stopped")).to_be_visible()
     chart_reading(page, "98")
     expect(page.get_by_role("alert")).to_contain_text("No alarm")
 

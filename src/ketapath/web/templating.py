@@ -1,7 +1,8 @@
 """The Jinja2 environment of the pages: autoescaping, strict undefined names, a few filters.
 
 Filters and globals only format (no logic): `ticks` turns the backticked field names of
-KetaPath's messages into ``<code>``, `static_url` versions the static files so that a new
+KetaPath's messages into ``<code>``, `label` shows a stored name (``in_progress``) as words
+("In progress"), `static_url` versions the static files so that a new
 release is not served from a stale cache.
 """
 
@@ -12,7 +13,7 @@ from markupsafe import Markup, escape
 
 from ketapath import __version__
 
-__all__ = ["STATIC_PATH", "create_environment", "static_url", "ticks"]
+__all__ = ["STATIC_PATH", "create_environment", "label", "static_url", "ticks"]
 
 STATIC_PATH = "/static"
 
@@ -38,6 +39,20 @@ def ticks(text: object) -> Markup:
     return Markup("").join(shown)
 
 
+_ACRONYMS = {"crps": "CRPS", "iv": "IV", "im": "IM", "pacu": "PACU", "icu": "ICU", "ed": "ED"}
+
+
+def label(name: object) -> str:
+    """Show a stored name (a status, a care area, a protocol) as words for a person.
+
+    >>> label("in_progress"), label("outpatient_crps"), label("monitored_pacu")
+    ('In progress', 'Outpatient CRPS', 'Monitored PACU')
+    """
+    words = [_ACRONYMS.get(word, word) for word in str(name).split("_") if word]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 def create_environment() -> Environment:
     """Return the environment that loads ``ketapath/web/templates``."""
     environment = Environment(
@@ -49,6 +64,7 @@ def create_environment() -> Environment:
         auto_reload=False,
     )
     environment.filters["ticks"] = ticks
+    environment.filters["label"] = label
     environment.globals["static_url"] = static_url
     environment.globals["version"] = __version__
     return environment
