@@ -167,3 +167,58 @@ def test_a_nurse_charts_a_session_to_a_signed_discharge(page, clock_server):
 
     page.goto(f"{base_url}/patients/{patient_id}/plans/new")
     expect(page.get_by_role("heading", name="Not allowed for your role")).to_be_visible()
+
+
+def chart_minutes(page) -> list[float]:
+    """The minutes since the start of each reading, as the chart script reads them."""
+    script = "() => JSON.parse(document.getElementById('session-readings').dataset.vitals)"
+    return page.evaluate(script)["times_min"]
+
+
+def test_a_reading_shows_in_the_table_and_on_the_plot_without_a_reload(page, clock_server):
+    base_url, offset = clock_server
+    base_min = float(offset.read_text().strip() or 0)
+    _, plan_url = signed_plan(page, base_url, "E2E-SESSION-2")
+    sign_in(page, base_url, UserRole.NURSE)
+    page.goto(plan_url)
+    start_session(page)
+    page.get_by_label("Rate (mg/h)").fill("21")
+    page.get_by_role("button", name="Set rate").click()
+    expect(page.get_by_text("Current rate: 21 mg/h")).to_be_visible()
+    rows = page.get_by_role("table", name="Readings").get_by_role("row")
+    vitals_plot = page.get_by_role("img", name=re.compile("^Vital signs"))
+    concentration_plot = page.get_by_role("img", name=re.compile("^Predicted plasma ketamine"))
+    expect(rows).to_have_count(2)  # the header and the baseline
+    expect(vitals_plot).to_have_attribute("data-points", "1")
+    expect(concentration_plot).to_have_attribute("data-points", re.compile(r"^[1-9]\d*$"))
+    expect(vitals_plot).to_contain_text("latest 98")  # the baseline SpO2, pointer off the chart
+    page.evaluate("() => { window.sameDocument = true; }")  # lost if the page reloads
+    try:
+        offset.write_text(str(base_min + 10))  # less than the 15-min idle sign-out each step
+        chart_reading(page, "97")
+        expect(page.get_by_role("alert")).to_contain_text("MON-14")  # no sedation score with it
+        expect(rows).to_have_count(3)
+        expect(vitals_plot).to_have_attribute("data-points", "2")
+        expect(vitals_plot).to_contain_text("latest 97")
+        expect(vitals_plot).not_to_contain_text("--")
+        expect(concentration_plot).to_contain_text("peak ")
+        expect(concentration_plot).not_to_contain_text("--")
+        expect(page.get_by_label("SpO2 (%)", exact=True)).to_have_value("")  # the line is cleared
+
+        offset.write_text(str(base_min + 20))
+        page.get_by_label("MOAA/S with this reading (0–5, optional)").fill("4")
+        chart_reading(page, "96")
+        alert = page.get_by_role("alert")
+        expect(alert).to_contain_text("Reading charted. No alarm.")
+        expect(alert).not_to_contain_text("MON-14")
+        expect(rows).to_have_count(4)
+        expect(rows.last).to_contain_text("96")
+        expect(vitals_plot).to_have_attribute("data-points", "3")
+        expect(page.get_by_role("table", name="Scores")).to_contain_text("MOAA/S (0–5)")
+    finally:
+        offset.write_text(str(base_min))  # the module's other test moves the clock from here
+    # the server's clock moved 10 min per reading; a second of real time may pass on the way
+    assert chart_minutes(page) == pytest.approx([0.0, 10.0, 20.0], abs=0.5)
+    assert page.evaluate("() => window.sameDocument === true")
+    assert blocking_violations(page) == []
+    screenshots(page, "session-live-chart")

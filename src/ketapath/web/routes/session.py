@@ -1,13 +1,17 @@
-"""The session chart: start, rate changes, vital signs one line per reading, MOAA/S, CADSS-6,
-side effects, stop, and the discharge assessment and its signing.
+"""The session chart: start, rate changes, vital signs one line per reading (with an optional
+MOAA/S), MOAA/S, CADSS-6, side effects, stop, and the discharge assessment and its signing.
 
-Every write calls one use case; an alarm a reading raises comes back at once in the HTMX answer
-with what to do. The chart shows the predicted concentration of the doses as given.
+Every write calls one use case. The HTMX answer to a reading or a score carries the alarms it
+raised, with what to do, and (out of band) the readings and scores tables with the chart's data,
+so that the new reading shows in the table and on the plot at once. The plot draws the vital
+signs over the predicted concentration of the doses as given, both in minutes since the start.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import datetime, timedelta
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -24,7 +28,20 @@ from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.routes.plan import prediction_chart_json
 from ketapath.web.sessions import PageUser
 
-__all__ = ["routes"]
+__all__ = ["routes", "vitals_chart_json"]
+
+_VITAL_FIELDS = ("sbp_mmhg", "dbp_mmhg", "hr_bpm", "rr_per_min", "spo2_pct")
+_MINUTE = timedelta(minutes=1)
+
+
+def vitals_chart_json(chart: sessions.SessionChart) -> str:
+    """The readings as the chart script reads them: minutes since the session's start and each
+    measurement in its unit (mmHg, bpm, /min, %), null where it was not taken."""
+    readings = [stored.record for stored in chart.vitals]
+    start = chart.session.started_at or (readings[0].time if readings else None)
+    times = [] if start is None else [round((r.time - start) / _MINUTE, 2) for r in readings]
+    columns = {field: [getattr(r, field) for r in readings] for field in _VITAL_FIELDS}
+    return json.dumps({"times_min": times, **columns})
 
 
 def _required(form: FormData, field: str) -> float:
@@ -34,13 +51,29 @@ def _required(form: FormData, field: str) -> float:
     return value
 
 
+def _whole(value: float, field: str) -> int:
+    if not value.is_integer():
+        raise InputError(f"`{field}` must be a whole number (got {value:g}).", field=field)
+    return int(value)
+
+
 def _int(form: FormData, field: str) -> int:
-    return int(_required(form, field))
+    return _whole(_required(form, field), field)
 
 
-def _vitals(form: FormData, at: object) -> VitalSigns:
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _sedation(form: FormData, at: datetime) -> SedationScore | None:
+    """The MOAA/S taken with a reading, when the form has one."""
+    moaas = parse_number(form, "moaas")
+    return None if moaas is None else SedationScore(time=at, moaas=_whole(moaas, "moaas"))
+
+
+def _vitals(form: FormData, at: datetime) -> VitalSigns:
     return VitalSigns(
-        time=at,  # type: ignore[arg-type]  # the services' clock: an aware datetime
+        time=at,
         sbp_mmhg=parse_number(form, "sbp_mmhg"),
         dbp_mmhg=parse_number(form, "dbp_mmhg"),
         hr_bpm=parse_number(form, "hr_bpm"),
@@ -68,9 +101,14 @@ async def start(request: Request, user: PageUser) -> Response:
     return _go(started.session.id)
 
 
-async def show(request: Request, user: PageUser) -> Response:
-    """The chart of one session."""
-    session_id = parse_id(request.path_params["session_id"], "session_id")
+async def _page(
+    request: Request,
+    user: PageUser,
+    session_id: uuid.UUID,
+    *,
+    assessment: discharge.DischargeRecord | None = None,
+) -> Response:
+    """The session page: the chart, its readings and the predicted concentration."""
     services, context = services_of(request), context_of(request, user)
     chart = await run_in_threadpool(sessions.get_chart, services, context, session_id=session_id)
     found = await run_in_threadpool(
@@ -83,24 +121,54 @@ async def show(request: Request, user: PageUser) -> Response:
         chart=chart,
         prediction=found,
         chart_json=prediction_chart_json(found),
-        assessment=None,
+        vitals_json=vitals_chart_json(chart),
+        assessment=assessment,
     )
 
 
+async def _charted(
+    request: Request,
+    user: PageUser,
+    session_id: uuid.UUID,
+    *,
+    result: sessions.ReadingResult | None,
+    what: str,
+) -> Response:
+    """The HTMX answer to a write: its alarms, and the tables and the chart data out of band."""
+    services, context = services_of(request), context_of(request, user)
+    chart = await run_in_threadpool(sessions.get_chart, services, context, session_id=session_id)
+    return render(
+        request,
+        "session_charted.html",
+        user=user,
+        chart=chart,
+        vitals_json=vitals_chart_json(chart),
+        result=result,
+        what=what,
+    )
+
+
+async def show(request: Request, user: PageUser) -> Response:
+    """The chart of one session."""
+    return await _page(request, user, parse_id(request.path_params["session_id"], "session_id"))
+
+
 async def vitals(request: Request, user: PageUser) -> Response:
-    """Chart one reading; the alarms it raised come back at once (HTMX) with what to do."""
+    """Chart one reading (and the MOAA/S taken with it); its alarms come back at once (HTMX)."""
     form = await request.form()
     session_id = parse_id(request.path_params["session_id"], "session_id")
     services = services_of(request)
+    now = services.now()
     result = await run_in_threadpool(
         sessions.record_vitals,
         services,
         context_of(request, user),
         session_id=session_id,
-        vitals=_vitals(form, services.now()),
+        vitals=_vitals(form, now),
+        sedation=_sedation(form, now),
     )
-    if request.headers.get("HX-Request") == "true":
-        return render(request, "session_alarms.html", user=user, result=result)
+    if _is_htmx(request):
+        return await _charted(request, user, session_id, result=result, what="Reading")
     return _go(session_id)
 
 
@@ -118,25 +186,23 @@ async def rate(request: Request, user: PageUser) -> Response:
     return _go(session_id)
 
 
-async def scores(request: Request, user: PageUser) -> Response:
-    """Chart a MOAA/S, a CADSS-6 total, or a side effect (whichever the form filled)."""
-    form = await request.form()
-    session_id = parse_id(request.path_params["session_id"], "session_id")
+async def _chart_scores(
+    request: Request, user: PageUser, session_id: uuid.UUID, form: FormData
+) -> sessions.ReadingResult | None:
+    """Chart whichever of MOAA/S, CADSS-6 and side effect the form filled; return the MOAA/S's
+    result (None without one)."""
     services, context = services_of(request), context_of(request, user)
     now = services.now()
     result = None
     if parse_number(form, "moaas") is not None:
+        score = SedationScore(time=now, moaas=_int(form, "moaas"))
         result = await run_in_threadpool(
-            sessions.record_sedation,
-            services,
-            context,
-            session_id=session_id,
-            score=SedationScore(time=now, moaas=_int(form, "moaas")),
+            sessions.record_sedation, services, context, session_id=session_id, score=score
         )
     if parse_number(form, "cadss6") is not None:
-        score = DissociationScore(time=now, total=_int(form, "cadss6"), form=CadssForm.SHORT)
+        found = DissociationScore(time=now, total=_int(form, "cadss6"), form=CadssForm.SHORT)
         await run_in_threadpool(
-            sessions.record_dissociation, services, context, session_id=session_id, score=score
+            sessions.record_dissociation, services, context, session_id=session_id, score=found
         )
     effect = str(form.get("side_effect", "")).strip()
     if effect:
@@ -149,8 +215,20 @@ async def scores(request: Request, user: PageUser) -> Response:
         await run_in_threadpool(
             sessions.record_adverse_event, services, context, session_id=session_id, event=event
         )
-    if result is not None and request.headers.get("HX-Request") == "true":
-        return render(request, "session_alarms.html", user=user, result=result)
+    return result
+
+
+async def scores(request: Request, user: PageUser) -> Response:
+    """Chart a MOAA/S, a CADSS-6 total, or a side effect (whichever the form filled)."""
+    form = await request.form()
+    session_id = parse_id(request.path_params["session_id"], "session_id")
+    fields = ("moaas", "cadss6", "side_effect")
+    if not any(str(form.get(field, "")).strip() for field in fields):
+        message = "Fill `moaas`, `cadss6` or `side_effect` to chart a score (got none)."
+        raise InputError(message, field="moaas")
+    result = await _chart_scores(request, user, session_id, form)
+    if _is_htmx(request):
+        return await _charted(request, user, session_id, result=result, what="Scores")
     return _go(session_id)
 
 
@@ -194,16 +272,7 @@ async def assess(request: Request, user: PageUser) -> Response:
         patient_driving="patient_driving" in form,
         follow_up_booked="follow_up_booked" in form,
     )
-    chart = await run_in_threadpool(sessions.get_chart, services, context, session_id=session_id)
-    return render(
-        request,
-        "session.html",
-        user=user,
-        chart=chart,
-        prediction=None,
-        chart_json="",
-        assessment=found.record,
-    )
+    return await _page(request, user, session_id, assessment=found.record)
 
 
 async def sign(request: Request, user: PageUser) -> Response:
