@@ -1,12 +1,17 @@
 """The follow-up page in the browser: from the patient page a physician records a PHQ-9 with item 9
 at 1 and sees the same-day alert at once with what to do, records it done, records two pain NRS
 and sees the change from baseline with its IMMPACT category, and records the two safety screens.
+For a seeded patient whose relief still lasts, a new pain rating renews the relief duration on
+the page at once and adds one point to the patient's pain chart.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tests.e2e.test_browser_sign_in import blocking_violations, expect, screenshots, sign_in
+from tests.e2e.test_patient import trend_points
 from tests.e2e.test_plan import register_patient
 
 from ketapath.services.context import UserRole
@@ -73,3 +78,23 @@ def test_a_pain_nrs_appears_in_the_outcomes_with_its_immpact_category(page, live
     expect(page.get_by_role("cell", name="substantial")).to_be_visible()
     screenshots(page, "followup")
     assert blocking_violations(page) == []
+
+
+def test_a_pain_rating_renews_the_relief_and_adds_a_point_to_the_chart(page, live_clinic):
+    seeded = live_clinic.courses[2]  # relief still lasting at the last rating, day 42
+    sign_in(page, live_clinic.url, UserRole.PHYSICIAN)
+    page.goto(f"{live_clinic.url}/patients/{seeded.patient_id}")
+    before = trend_points(page, "Pain NRS")
+    page.get_by_role("link", name="Follow-up: questionnaires").click()
+    relief = page.get_by_role("table", name="Relief duration after each finished course (OUT-2)")
+    expect(relief.get_by_role("cell", name="At least 42.0 days", exact=True)).to_be_visible()
+
+    record_nrs(page, "3")  # 3 after a baseline of 8: relief lasts until today, ~60 days
+    expect(relief.get_by_role("cell", name="At least 42.0 days")).to_have_count(0)
+    expect(relief.get_by_role("cell", name=re.compile(r"^At least \d\d\.\d days$"))).to_be_visible()
+    expect(relief.get_by_role("cell", name="4", exact=True)).to_be_visible()  # ratings used
+    page.get_by_role("link", name="Back to the patient page").click()
+
+    assert (before, trend_points(page, "Pain NRS")) == (4, 5)
+    expect(page.get_by_role("figure", name="Pain NRS (points), 5 scores")).to_be_visible()
+    screenshots(page, "patient-chart-updated")

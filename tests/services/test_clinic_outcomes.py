@@ -64,6 +64,9 @@ def test_physician_sees_every_group_small_ones_marked(clinic):
         4,
         4,
     )
+    # A small group shown to a physician keeps its median relief (relief over by day 28, from
+    # the end of the 4-h session).
+    assert fibromyalgia.relief_median_days == pytest.approx(28 - 4 / 24)
     assert _curve(summary, Indication.FIBROMYALGIA).few_patients is True
     assert "fewer than 5 patients" in summary.note
 

@@ -96,7 +96,9 @@ class ClinicOutcomes:
     note: str
 
 
-def _unsuppressed(cell: ResearchCell, group: Sequence[CourseOutcome]) -> ResearchCell:
+def _unsuppressed(
+    cell: ResearchCell, group: Sequence[CourseOutcome], median: float | None
+) -> ResearchCell:
     if not cell.suppressed:
         return cell
     responders = sum(outcome.change.is_responder for outcome in group)
@@ -108,6 +110,7 @@ def _unsuppressed(cell: ResearchCell, group: Sequence[CourseOutcome]) -> Researc
         responders=responders,
         responder_rate=round(responders / len(group), 4),
         relief_courses=sum(outcome.relief is not None for outcome in group),
+        relief_median_days=median,
     )
 
 
@@ -118,8 +121,9 @@ def _responders(outcomes: Sequence[CourseOutcome], *, suppress: bool) -> tuple[R
         key = (rate.indication, rate.protocol)
         group = [o for o in outcomes if (o.indication, o.protocol) == key]
         curve = curves.get(key)
-        cell = summarise_cell(key, group, None if curve is None else curve.median)
-        cells.append(cell if suppress else _unsuppressed(cell, group))
+        median = None if curve is None else curve.median
+        cell = summarise_cell(key, group, median)
+        cells.append(cell if suppress else _unsuppressed(cell, group, median))
     return tuple(cells)
 
 

@@ -1,10 +1,11 @@
 """The follow-up page: questionnaires (NRS, BPI, PHQ-9, ODI, PGIC) with every item labelled, the
-dependence and urinary symptom screens, follow-up contacts, and the outcomes list.
+dependence and urinary symptom screens, follow-up contacts, the outcomes list and the relief
+duration of each finished course (`ketapath.services.relief`).
 
 Every write calls one use case of `ketapath.services.followups`, which scores, flags and books;
 the page only shows what came back. A PHQ-9 with item 9 above 0 comes back at once (HTMX) with the
 same-day follow-up it booked and what to do; a recorded questionnaire also refreshes the outcomes
-list (an out-of-band swap).
+list and the relief durations (an out-of-band swap).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ketapath.clinical.instruments import INSTRUMENTS
 from ketapath.clinical.safety import DependenceScreen
 from ketapath.clinical.toxicity import UrinaryScreen
 from ketapath.errors import InputError, NotFoundError
-from ketapath.services import followups, patients
+from ketapath.services import followups, patients, relief
 from ketapath.services.context import RequestContext, Services
 from ketapath.web.forms import context_of, parse_id, parse_number
 from ketapath.web.pages import render, services_of, signed_in
@@ -161,12 +162,20 @@ def _load(services: Services, context: RequestContext, patient_id: uuid.UUID) ->
         "identity": summary.identity,
         "patient_id": patient_id,
         "outcomes": outcomes,
+        "relief": relief.list_course_relief(services, context, patient_id=patient_id),
         "forms": FORMS,
         "dependence_questions": DEPENDENCE_QUESTIONS,
         "urinary_questions": URINARY_QUESTIONS,
         "contact_methods": CONTACT_METHODS,
         "today": services.now().date(),
     }
+
+
+def _outcomes(
+    services: Services, context: RequestContext, patient_id: uuid.UUID
+) -> tuple[followups.PatientOutcomes, relief.PatientRelief]:
+    outcomes = followups.list_outcomes(services, context, patient_id=patient_id)
+    return outcomes, relief.list_course_relief(services, context, patient_id=patient_id)
 
 
 async def show(request: Request, user: PageUser) -> Response:
@@ -197,9 +206,7 @@ async def respond(request: Request, user: PageUser) -> Response:
     )
     if not _is_htmx(request):
         return _back(patient_id)
-    outcomes = await run_in_threadpool(
-        followups.list_outcomes, services, context, patient_id=patient_id
-    )
+    outcomes, reliefs = await run_in_threadpool(_outcomes, services, context, patient_id)
     return render(
         request,
         "followup_recorded.html",
@@ -207,6 +214,7 @@ async def respond(request: Request, user: PageUser) -> Response:
         recorded=recorded,
         shape=shape,
         outcomes=outcomes,
+        relief=reliefs,
         patient_id=patient_id,
     )
 

@@ -1,5 +1,5 @@
-"""The patient page: summary, screening findings, safety flags, sessions, outcome trends and
-cumulative exposure.
+"""The patient page: summary, screening findings, safety flags, sessions, outcome trends, the
+relief duration of each finished course and cumulative exposure.
 
 The outcome trends (pain NRS, BPI interference, PHQ-9, ODI) are drawn by uPlot from the series
 in each chart's ``data-series`` attribute; the IMMPACT lines are 30 % and 50 % below the first
@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ketapath.services import board, followups, patients, screening
+from ketapath.services import board, followups, patients, relief, screening
 from ketapath.services.context import RequestContext, Services
 from ketapath.services.followups import PatientOutcomes
 from ketapath.web.forms import context_of, parse_id
@@ -91,6 +91,7 @@ def _load(services: Services, context: RequestContext, patient_id: uuid.UUID) ->
         "outcomes": outcomes,
         "course": course,
         "trends": _trends(outcomes),
+        "relief": relief.list_course_relief(services, context, patient_id=patient_id),
     }
 
 
