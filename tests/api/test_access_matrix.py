@@ -19,6 +19,7 @@ pytestmark = pytest.mark.anyio
 
 PATIENT_DATA_PREFIXES = ("/api/v1/patients", "/api/v1/screenings")
 CLINICAL = {UserRole.PHYSICIAN, UserRole.NURSE}
+LIBRARY_READERS = {UserRole.PHYSICIAN, UserRole.NURSE, UserRole.ADMIN}
 
 EXPECTED_ROLES = {
     ("GET", "/api/v1/users/me"): set(UserRole),
@@ -41,6 +42,12 @@ EXPECTED_ROLES = {
     ("POST", "/api/v1/patients/{patient_id}/screenings"): CLINICAL,
     ("GET", "/api/v1/patients/{patient_id}/screenings"): CLINICAL,
     ("GET", "/api/v1/screenings/{screening_id}"): CLINICAL,
+    ("GET", "/api/v1/patients/{patient_id}/safety-screens"): CLINICAL,
+    ("GET", "/api/v1/drug-library"): LIBRARY_READERS,
+    ("GET", "/api/v1/drug-library/versions"): LIBRARY_READERS,
+    ("GET", "/api/v1/drug-library/versions/{version}"): LIBRARY_READERS,
+    ("POST", "/api/v1/drug-library/limit-changes"): {UserRole.ADMIN},
+    ("PUT", "/api/v1/drug-library"): {UserRole.ADMIN},
 }
 """The policy of this module's routes, written out: who may call what."""
 

@@ -1,18 +1,26 @@
-"""Signing in and staying signed in: passwords, throttling, expiry, cookies, CSRF, idle logoff."""
+"""Signing in and staying signed in: passwords, throttling, expiry, cookies, CSRF, idle logoff,
+and sign-ins and sign-outs recorded in the database (seen by a second app on it)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import AsyncIterator
 
+import httpx
 import jwt
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select
-from tests.api.conftest import PASSWORD, SECRET_KEY, new_patient
+from sqlalchemy import event, select
+from tests.api.conftest import FAST_HASHER, PASSWORD, SECRET_KEY, T0, new_patient
 
+from ketapath.api.app import create_app
 from ketapath.api.security import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
-from ketapath.services.context import UserRole
+from ketapath.config import Settings
+from ketapath.services.context import UserRole, create_services
 from ketapath.services.users import create_user
+from ketapath.store.audit import SYSTEM
+from ketapath.store.repositories import AccessRepository
 from ketapath.store.tables import User
 
 pytestmark = pytest.mark.anyio
@@ -251,8 +259,10 @@ async def test_logout_ends_the_session_and_removes_the_cookies(client):
 
     assert response.status_code == 204
     assert SESSION_COOKIE not in client.cookies
-    client.cookies.set(SESSION_COOKIE, old_cookie, domain="test")  # replayed by an attacker
-    assert (await client.get(ME)).status_code == 401
+    client.cookies.set(SESSION_COOKIE, old_cookie, domain="test.local")  # replayed by an attacker
+    replayed = await client.get(ME)
+    assert replayed.status_code == 401
+    assert "signed out" in replayed.json()["detail"]
 
 
 async def test_logout_revokes_a_bearer_token(api, client):
@@ -278,3 +288,129 @@ async def test_sign_in_with_another_media_type_is_415(client):
     )
 
     assert response.status_code == 415
+
+
+def _attempts(api, username: str = "nurse.one"):
+    with api.services.read_only() as session:
+        return AccessRepository(session, SYSTEM).list_attempts(username)
+
+
+async def test_every_sign_in_is_recorded_with_its_address_and_never_its_password(api, client):
+    await _sign_in(client, password="a wrong secret phrase")
+    await client.post(SESSION, json={"username": "nurse.one", "password": PASSWORD})
+
+    attempts = _attempts(api)
+
+    nurse_id = api.users[UserRole.NURSE].user_id
+    assert [(a.succeeded, a.user_id, a.client_address) for a in attempts] == [
+        (False, nurse_id, "127.0.0.1"),
+        (True, nurse_id, "127.0.0.1"),
+    ]
+    assert all(a.at == T0 for a in attempts)
+    assert not any(p in repr(attempts) for p in (PASSWORD, "a wrong secret phrase"))
+
+
+async def test_an_attempt_refused_by_the_throttle_is_recorded_as_such(api, client):
+    for _ in range(5):
+        await _sign_in(client, password="not the password")
+
+    assert (await _sign_in(client)).status_code == 429
+    assert [(a.succeeded, a.throttled) for a in _attempts(api)][-2:] == [
+        (False, False),
+        (False, True),
+    ]
+
+
+async def test_each_request_checks_the_revocation_in_the_same_statement_as_the_account(
+    api, client, connection
+):
+    token = api.token("nurse")
+    statements: list[str] = []
+
+    def _seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", _seen)
+    try:
+        assert (await client.get(ME, headers=_bearer(token))).status_code == 200
+    finally:
+        event.remove(connection, "before_cursor_execute", _seen)
+
+    revocation_reads = [s for s in statements if "credential_revocation" in s]
+    assert len(revocation_reads) == 1
+    assert "app_user" in revocation_reads[0]
+
+
+@pytest.fixture
+async def second_app_clients(backend, databases, clock) -> AsyncIterator[list[httpx.AsyncClient]]:
+    """Clients of two apps, each with its own services and engine, on one new database."""
+    settings = Settings(
+        environment="test", database_url=databases.create(backend), secret_key=SECRET_KEY
+    )
+    processes = [
+        dataclasses.replace(create_services(settings, clock=clock), password_hasher=FAST_HASHER)
+        for _ in range(2)
+    ]
+    with processes[0].unit_of_work() as session:
+        create_user(
+            session,
+            username="nurse.one",
+            full_name="Nurse One",
+            role="nurse",
+            password=PASSWORD,
+            hasher=FAST_HASHER,
+        )
+    try:
+        async with (
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=create_app(settings, services=processes[0])),
+                base_url="https://test",
+            ) as first,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=create_app(settings, services=processes[1])),
+                base_url="https://test",
+            ) as second,
+        ):
+            yield [first, second]
+    finally:
+        for services in processes:
+            services.dispose()
+
+
+async def test_a_bearer_token_signed_out_is_refused_by_a_second_app_on_the_database(
+    second_app_clients,
+):
+    first, second = second_app_clients
+    token = (await _sign_in(first)).json()["access_token"]
+    assert (await second.get(ME, headers=_bearer(token))).status_code == 200
+
+    assert (await first.post(LOGOUT, headers=_bearer(token))).status_code == 204
+    refused = await second.get(ME, headers=_bearer(token))
+
+    assert refused.status_code == 401
+    assert "signed out" in refused.json()["detail"]
+
+
+async def test_a_web_session_signed_out_is_refused_by_a_second_app_on_the_database(
+    second_app_clients,
+):
+    first, second = second_app_clients
+    csrf = await _web_session(first)
+    cookie = first.cookies[SESSION_COOKIE]
+
+    assert (await first.post(LOGOUT, headers={CSRF_HEADER: csrf})).status_code == 204
+    second.cookies.set(SESSION_COOKIE, cookie, domain="test.local")  # the jar's name of "test"
+    refused = await second.get(ME)
+
+    assert refused.status_code == 401
+    assert "signed out" in refused.json()["detail"]
+
+
+async def test_failed_sign_ins_on_two_apps_add_up_to_one_limit(second_app_clients):
+    first, second = second_app_clients
+    for n in range(5):
+        response = await _sign_in((first, second)[n % 2], password="not the password")
+        assert response.status_code == 401
+
+    assert (await _sign_in(second)).status_code == 429
+    assert (await _sign_in(first)).status_code == 429

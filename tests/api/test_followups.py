@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -132,8 +133,54 @@ async def test_a_positive_screen_raises_safety_flags(api, client, path, answers,
     assert [f["finding"]["rule_id"] for f in response.json()["flags"]] == rules
 
 
-@pytest.mark.parametrize("role", ["researcher", "admin"])
-async def test_follow_up_data_is_403_to_researchers_and_admins(api, client, role):
+NO_SIGNALS = {
+    "tolerance": False,
+    "craving": False,
+    "street_use": False,
+    "social_withdrawal": False,
+    "withdrawal_symptoms": False,
+}
+
+
+async def test_a_negative_dependence_screen_is_stored_listed_and_ends_dep7(api, client):
     patient_id = await register_patient(api, client)
-    response = await client.get(f"{API}/patients/{patient_id}/outcomes", headers=api.headers(role))
+    path = f"{API}/patients/{patient_id}/safety-screens"
+    before = (await client.get(path, headers=api.headers("physician"))).json()
+    assert (before["screens"], before["last_dependence_screen_at"]) == ([], None)
+    assert [(f["rule_id"], f["severity"], f["sources"]) for f in before["abuse_risk_findings"]] == [
+        ("DEP-7", "HARD", ["SpravatoPI"])
+    ]
+
+    written = await client.post(
+        f"{API}/patients/{patient_id}/dependence-screens",
+        json={"asked_at": "2024-05-06T10:00:00+02:00", **NO_SIGNALS},
+        headers=api.headers("nurse"),
+    )
+    assert written.status_code == 201, written.text
+    assert (written.json()["findings"], written.json()["flags"]) == ([], [])
+
+    after = (await client.get(path, headers=api.headers("physician"))).json()
+    assert after["abuse_risk_findings"] == []
+    assert after["last_dependence_screen_at"].startswith("2024-05-06T08:00:00")
+    (screen,) = after["screens"]
+    assert (screen["id"], screen["kind"], screen["answers"], screen["findings"]) == (
+        written.json()["id"],
+        "dependence",
+        NO_SIGNALS,
+        [],
+    )
+
+
+async def test_the_screens_of_an_unknown_patient_are_404(api, client):
+    response = await client.get(
+        f"{API}/patients/{uuid.uuid4()}/safety-screens", headers=api.headers("nurse")
+    )
+    problem(response, 404)
+
+
+@pytest.mark.parametrize("path", ["outcomes", "safety-screens"])
+@pytest.mark.parametrize("role", ["researcher", "admin"])
+async def test_follow_up_data_is_403_to_researchers_and_admins(api, client, role, path):
+    patient_id = await register_patient(api, client)
+    response = await client.get(f"{API}/patients/{patient_id}/{path}", headers=api.headers(role))
     problem(response, 403)

@@ -77,6 +77,23 @@ async def test_pydantic_422_names_the_field(api, client):
     assert "`birth_date`" in body["detail"]
 
 
+async def test_nul_character_in_a_text_is_422_naming_the_field(api, client):
+    # PostgreSQL cannot store NUL: without the schema's check this was a 500 on that database.
+    patient = await client.post(
+        "/api/v1/patients",
+        json=new_patient(family_name="Nul\x00Name"),
+        headers=api.headers("nurse"),
+    )
+    sign_in = await client.post(
+        "/api/v1/auth/token", json={"username": "nurse\x00", "password": "x"}
+    )
+
+    assert [error["field"] for error in assert_problem(patient, 422)["errors"]] == ["family_name"]
+    errors = assert_problem(sign_in, 422)["errors"]
+    assert [error["field"] for error in errors] == ["username"]
+    assert "NUL" in errors[0]["message"]
+
+
 async def test_query_parameter_422_names_the_parameter(api, client):
     response = await client.get("/api/v1/patients?limit=0", headers=api.headers("nurse"))
 

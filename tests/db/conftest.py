@@ -59,17 +59,20 @@ from ketapath.clinical.session.discharge import (
     assess_discharge,
 )
 from ketapath.clinical.session.monitoring import assess_reading
-from ketapath.store.audit import SYSTEM, Actor
+from ketapath.store.audit import SYSTEM, Actor, write_pending_entries
 from ketapath.store.database import create_database_engine
 from ketapath.store.migrate import upgrade
 from ketapath.store.records import (
     AdverseEventRecord,
     ClinicRecord,
     PatientIdentity,
+    SafetyScreenRecord,
     ScreeningAnswers,
+    ScreenKind,
     UserRecord,
 )
 from ketapath.store.repositories import (
+    AccessRepository,
     ClinicRepository,
     DischargeRepository,
     FollowUpRepository,
@@ -415,6 +418,21 @@ def _chart_follow_up(session, actor, patient, chart: FullChart) -> None:
     )
     flag = Finding(rule=DA_3, message="Test safety flag.", values={})
     chart.ids["safety_flag"] = follow_ups.raise_flag(patient.id, flag, raised_at=T0)
+    negative = SafetyScreenRecord(
+        kind=ScreenKind.URINARY, screened_at=T0, answers={"dysuria": False}, findings=()
+    )
+    chart.ids["safety_screen"] = follow_ups.add_screen(patient.id, negative)
+
+
+def _chart_access(session, actor, patient, chart: FullChart) -> None:
+    # A sign-in and a sign-out of the chart's author (not patient data: not in `chart.ids`).
+    access = AccessRepository(session, SYSTEM)
+    access.record_attempt(
+        at=T0, username="dr.lee", client_address="10.0.0.7", succeeded=True, user_id=actor.user_id
+    )
+    access.revoke(
+        jti="a" * 32, user_id=actor.user_id, expires_at=T0 + timedelta(hours=12), revoked_at=T0
+    )
 
 
 @pytest.fixture
@@ -422,7 +440,8 @@ def full_chart(db_session, actor, patient, clinic) -> FullChart:
     """One row in every table (clinic, users, patient, history, plan, session, follow-up...)."""
     chart = FullChart()
     chart.ids.update(clinic=clinic.id, app_user=actor.user_id, patient=patient.id)
-    for write in (_chart_history, _chart_plan, _chart_session, _chart_follow_up):
+    for write in (_chart_history, _chart_plan, _chart_session, _chart_follow_up, _chart_access):
         write(db_session, actor, patient, chart)
+    write_pending_entries(db_session)  # the audit entries join the chain, as at a commit
     PatientRepository(db_session, actor).amend(patient.id, {"given_name": "María"}, reason="accent")
     return chart

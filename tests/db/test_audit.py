@@ -20,13 +20,20 @@ from ketapath.store.audit import (
     calculate_entry_hash,
     canonical_entry_bytes,
     verify_chain,
+    write_pending_entries,
 )
 from ketapath.store.database import create_database_engine, create_session_factory
 from ketapath.store.repositories import ClinicRepository, PatientRepository
 from ketapath.store.tables import AuditEntry
 
 
+def _count(session) -> int:
+    write_pending_entries(session)
+    return int(session.scalar(select(func.count()).select_from(AuditEntry)))
+
+
 def _entries(session) -> list[AuditEntry]:
+    write_pending_entries(session)  # the entries of the open transaction, as its commit would
     return list(session.scalars(select(AuditEntry).order_by(AuditEntry.sequence)))
 
 
@@ -65,7 +72,7 @@ def test_canonical_serialisation_is_sorted_compact_json_with_utc_microseconds():
 
 
 def test_patient_read_appends_entry_with_who_what_when_and_where(db_session, actor, patient):
-    before = db_session.scalar(select(func.count()).select_from(AuditEntry))
+    before = _count(db_session)
     PatientRepository(db_session, actor).get(patient.id)
     entry = _entries(db_session)[-1]
     assert entry.sequence == before + 1
@@ -97,7 +104,7 @@ def test_full_chart_audits_every_write_and_read_of_patient_data(db_session, full
 
 
 def test_chain_verifies_with_one_link_per_entry(db_session, full_chart):
-    count = db_session.scalar(select(func.count()).select_from(AuditEntry))
+    count = _count(db_session)
     result = verify_chain(db_session)
     assert result.ok, result.reason
     assert result.entries_checked == count >= 30
@@ -150,7 +157,7 @@ def test_removed_last_entries_are_detected_by_the_chain_head(db_session, full_ch
 
 
 def test_entry_is_rolled_back_with_the_write_it_describes(db_session, actor, clinic):
-    before = db_session.scalar(select(func.count()).select_from(AuditEntry))
+    before = _count(db_session)
 
     def fail_after_the_write() -> None:
         with db_session.begin_nested():
@@ -166,7 +173,7 @@ def test_entry_is_rolled_back_with_the_write_it_describes(db_session, actor, cli
 
     with pytest.raises(RuntimeError):
         fail_after_the_write()
-    assert db_session.scalar(select(func.count()).select_from(AuditEntry)) == before
+    assert _count(db_session) == before
     assert verify_chain(db_session).ok
 
 

@@ -77,7 +77,7 @@ def test_cli_db_upgrade_creates_the_database_at_the_newest_revision(ketapath, da
     url = f"sqlite:///{database}"
     done = ketapath("db", "upgrade", "--database-url", url)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"Database {url} is at revision 0001 (newest)."
+    assert done.stdout.strip() == f"Database {url} is at revision {head_revision()} (newest)."
     engine = create_database_engine(url)
     assert current_revision(engine) == head_revision()
     engine.dispose()

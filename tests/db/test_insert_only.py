@@ -20,7 +20,7 @@ REFUSED = r"(?i)refused"
 
 
 def _pk(table: str) -> str:
-    return "sequence" if table == "audit_entry" else "id"
+    return {"audit_entry": "sequence", "credential_revocation": "jti"}.get(table, "id")
 
 
 def _execute_raw(session, sql: str) -> int:

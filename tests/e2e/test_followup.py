@@ -1,6 +1,8 @@
 """The follow-up page in the browser: from the patient page a physician records a PHQ-9 with item 9
 at 1 and sees the same-day alert at once with what to do, records it done, records two pain NRS
-and sees the change from baseline with its IMMPACT category, and records the two safety screens.
+and sees the change from baseline with its IMMPACT category, and records the two safety screens,
+which the list of screens shows at once. A new patient's page shows the DEP-7 finding until a
+dependence screen, even one with no signal, is recorded.
 For a seeded patient whose relief still lasts, a new pain rating renews the relief duration on
 the page at once and adds one point to the patient's pain chart.
 """
@@ -73,6 +75,11 @@ def test_a_pain_nrs_appears_in_the_outcomes_with_its_immpact_category(page, live
     page.get_by_label("Blood in the urine").check()
     page.get_by_role("button", name="Record urinary screen").click()
     expect(page.get_by_role("heading", name="Urinary symptom screen recorded")).to_be_visible()
+    screens = page.get_by_role("table", name="Safety screens recorded, newest first")
+    expect(screens.get_by_role("row")).to_have_count(3)  # the header and the two screens
+    expect(screens.get_by_role("cell", name="Urinary screen")).to_be_visible()
+    expect(screens.get_by_role("cell", name="TOX-U4 (HARD)")).to_be_visible()
+    expect(screens.get_by_role("cell", name="DEP-2 (SOFT)")).to_be_visible()
 
     page.reload()
     expect(page.get_by_role("cell", name="substantial")).to_be_visible()
@@ -98,3 +105,29 @@ def test_a_pain_rating_renews_the_relief_and_adds_a_point_to_the_chart(page, liv
     assert (before, trend_points(page, "Pain NRS")) == (4, 5)
     expect(page.get_by_role("figure", name="Pain NRS (points), 5 scores")).to_be_visible()
     screenshots(page, "patient-chart-updated")
+
+
+def test_a_negative_dependence_screen_is_listed_and_ends_dep7_on_the_patient_page(
+    page, live_server
+):
+    sign_in(page, live_server, UserRole.PHYSICIAN)
+    patient_id = register_patient(page, live_server, "E2E-FU-3")
+    page.goto(f"{live_server}/patients/{patient_id}")
+    summary = page.get_by_role("region", name="Summary")
+    expect(summary).to_contain_text("DEP-7 (HARD): No abuse-risk assessment recorded")
+    expect(summary).to_contain_text("Source: SpravatoPI.")
+    screenshots(page, "patient-abuse-risk-missing")
+
+    summary.get_by_role("link", name="Record a dependence screen").click()
+    page.get_by_role("button", name="Record dependence screen").click()  # nothing ticked
+    expect(page.get_by_role("heading", name="Dependence screen recorded")).to_be_visible()
+    expect(page.get_by_text("No signal. The screen is recorded.")).to_be_visible()
+    screens = page.get_by_role("table", name="Safety screens recorded, newest first")
+    row = screens.get_by_role("row", name="Dependence screen")
+    expect(row.get_by_role("cell", name="No signal", exact=True)).to_be_visible()
+    assert blocking_violations(page) == []
+
+    page.get_by_role("link", name="Back to the patient page").click()
+    expect(summary).to_contain_text(re.compile(r"Last dependence screen \S+ \S+ UTC: no signal\."))
+    expect(summary).not_to_contain_text("DEP-7")
+    screenshots(page, "patient-abuse-risk-assessed")

@@ -21,6 +21,7 @@ from ketapath.errors import AccessError, ConflictError, InputError, NotFoundErro
 from ketapath.services import followups, sessions
 from ketapath.store.repositories import FollowUpRepository
 from ketapath.store.tables import FollowUp, InstrumentResponseEntry, SafetyFlag
+from ketapath.store.tables.followup import SafetyScreen
 
 NO_SIGNALS = {
     "tolerance": False,
@@ -235,3 +236,90 @@ def test_the_dependence_screen_reads_the_dose_trend_of_every_session(world, cloc
         world.services, world.nurse, patient_id=patient_id, screen=screen
     )
     assert [f.rule_id for f in result.findings] == ["DEP-1", "DEP-8"]
+
+
+def _screen_dependence(world, patient_id, at, **signals):
+    screen = DependenceScreen(time=at, **{**NO_SIGNALS, **signals})
+    return followups.record_dependence_screen(
+        world.services, world.nurse, patient_id=patient_id, screen=screen
+    )
+
+
+def _screen_urinary(world, patient_id, at, **symptoms):
+    screen = UrinaryScreen(time=at, **{**NO_SYMPTOMS, **symptoms})
+    return followups.record_urinary_screen(
+        world.services, world.nurse, patient_id=patient_id, screen=screen
+    )
+
+
+def test_negative_screens_are_stored_and_listed_newest_first(world, connection):
+    patient_id = world.add_patient("MRN-1")
+    urinary = _screen_urinary(world, patient_id, T0 + timedelta(days=7))
+    dependence = _screen_dependence(world, patient_id, T0)  # asked earlier, recorded later
+    assert (urinary.flags, dependence.flags, count_rows(connection, SafetyFlag)) == ((), (), 0)
+
+    found = followups.list_screens(world.services, world.physician, patient_id=patient_id)
+
+    assert [(s.id, s.record.kind, s.record.screened_at) for s in found.screens] == [
+        (urinary.screen_id, followups.ScreenKind.URINARY, T0 + timedelta(days=7)),
+        (dependence.screen_id, followups.ScreenKind.DEPENDENCE, T0),
+    ]
+    assert [s.record.has_signal for s in found.screens] == [False, False]
+    assert dict(found.screens[1].record.answers) == NO_SIGNALS
+    assert {s.recorded_by for s in found.screens} == {world.nurse.user_id}
+    assert count_rows(connection, SafetyScreen) == 2
+
+
+def test_a_positive_screen_keeps_its_answers_and_findings_beside_its_flags(world):
+    patient_id = world.add_patient("MRN-1")
+    result = _screen_urinary(world, patient_id, T0, dysuria=True, haematuria=True)
+    (stored,) = followups.list_screens(world.services, world.nurse, patient_id=patient_id).screens
+    assert stored.id == result.screen_id
+    assert [k for k, yes in stored.record.answers.items() if yes] == ["dysuria", "haematuria"]
+    assert stored.record.findings == result.findings == tuple(f.finding for f in result.flags)
+    assert stored.record.findings[0].values["positive_items"] == ("dysuria", "haematuria")
+
+
+def test_dep7_shows_until_a_dependence_screen_is_recorded(world):
+    patient_id = world.add_patient("MRN-1")
+
+    def listed():
+        return followups.list_screens(world.services, world.nurse, patient_id=patient_id)
+
+    missing = listed().abuse_risk_findings
+    assert [(f.rule_id, str(f.level), f.rule.sources) for f in missing] == [
+        ("DEP-7", "HARD", ("SpravatoPI",))
+    ]
+    assert "No abuse-risk assessment recorded" in missing[0].message
+    _screen_urinary(world, patient_id, T0)
+    assert [f.rule_id for f in listed().abuse_risk_findings] == ["DEP-7"]  # not abuse risk
+
+    negative = _screen_dependence(world, patient_id, T0 + timedelta(hours=1))
+
+    after = listed()
+    assert (after.abuse_risk_findings, after.last_dependence.id) == ((), negative.screen_id)
+
+
+def test_a_failed_screen_write_leaves_neither_screen_nor_flags(world, connection, monkeypatch):
+    patient_id = world.add_patient("MRN-1")
+    tables = (SafetyScreen, SafetyFlag)
+    before = [count_rows(connection, t) for t in tables], audit_count(connection)
+
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("connection lost")
+
+    # The screen is written first, then raising its flag fails: the screen must go too.
+    monkeypatch.setattr(FollowUpRepository, "raise_flag", fail)
+    with pytest.raises(RuntimeError):
+        _screen_dependence(world, patient_id, T0, street_use=True)
+    assert ([count_rows(connection, t) for t in tables], audit_count(connection)) == before
+    monkeypatch.undo()
+    assert followups.list_screens(world.services, world.nurse, patient_id=patient_id).screens == ()
+
+
+@pytest.mark.parametrize("role", ["researcher", "admin"])
+def test_screens_are_not_listed_for_researchers_or_admins(world, role):
+    patient_id = world.add_patient("MRN-1")
+    _screen_dependence(world, patient_id, T0)
+    with pytest.raises(AccessError):
+        followups.list_screens(world.services, world.users[role], patient_id=patient_id)

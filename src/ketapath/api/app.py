@@ -19,7 +19,6 @@ from fastapi.openapi.utils import get_openapi
 from ketapath import __version__
 from ketapath.api.deps import record_access
 from ketapath.api.problems import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
-from ketapath.api.security import Revocations
 from ketapath.config import Settings, load_settings
 from ketapath.services.context import Services, create_services
 
@@ -41,6 +40,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "patients",
     "screenings",
     "audit",
+    "drug_library",
     # ---- treatment flow routers (one line each) below ----
     "plans",
     "sessions",
@@ -136,7 +136,6 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         lifespan=lifespan,
     )
     app.state.services = built
-    app.state.revocations = Revocations()
     install_problem_handlers(app)
     include_routers(app)
     app.openapi = partial(_openapi, app)  # type: ignore[method-assign]  # FastAPI's documented hook

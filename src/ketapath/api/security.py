@@ -12,15 +12,14 @@
 
 Expiry and idleness are checked against the services' clock, so that tests can move time. The
 account is looked up on every request: a deactivated user is refused at once. Signing out
-revokes the token's ``jti`` in this process's memory until it expires (a restart forgets the
-list; the tokens still expire).
+records the token's ``jti`` in the database (`ketapath.services.auth.log_out`), and the same
+look-up refuses it from then on, in every server process and after a restart.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +28,7 @@ from typing import Any
 import jwt
 from fastapi import HTTPException, Request, Response
 
-from ketapath.services.auth import find_principal
+from ketapath.services.auth import Credential, check_credential
 from ketapath.services.context import Principal, Services
 
 __all__ = [
@@ -40,7 +39,6 @@ __all__ = [
     "SESSION_MAX_AGE",
     "Credential",
     "IssuedToken",
-    "Revocations",
     "authenticate",
     "clear_session_cookies",
     "issue_access_token",
@@ -65,35 +63,6 @@ class IssuedToken:
     token: str
     jti: str
     expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Credential:
-    """The credential a request was authenticated with (kept on ``request.state``)."""
-
-    kind: str
-    jti: str
-    expires_at: datetime
-
-
-class Revocations:
-    """Token ids signed out before they expire (in this process)."""
-
-    def __init__(self) -> None:
-        self._expiry: dict[str, datetime] = {}
-        self._lock = threading.Lock()
-
-    def revoke(self, credential: Credential) -> None:
-        """Refuse `credential` from now until it expires."""
-        with self._lock:
-            self._expiry[credential.jti] = credential.expires_at
-
-    def is_revoked(self, jti: str, *, now: datetime) -> bool:
-        """True when `jti` was signed out (expired entries are forgotten)."""
-        with self._lock:
-            for old in [j for j, until in self._expiry.items() if until <= now]:
-                del self._expiry[old]
-            return jti in self._expiry
 
 
 def _encode(claims: dict[str, Any], secret: str) -> str:
@@ -169,28 +138,23 @@ def _decode(token: str, secret: str, *, kind: str, now: datetime) -> dict[str, A
     return claims
 
 
-def _revocations(request: Request) -> Revocations:
-    revocations = getattr(request.app.state, "revocations", None)
-    if not isinstance(revocations, Revocations):  # pragma: no cover  # create_app sets it
-        raise TypeError("The app has no token revocation list.")
-    return revocations
-
-
 def _principal_of(
     request: Request, services: Services, claims: dict[str, Any], now: datetime
 ) -> Principal:
-    if _revocations(request).is_revoked(str(claims["jti"]), now=now):
-        raise _unauthorized("These credentials were signed out; sign in again.")
     try:
         user_id = uuid.UUID(str(claims["sub"]))
     except ValueError:
         raise _unauthorized("The credentials are not valid; sign in again.") from None
-    principal = find_principal(services, user_id)
+    jti = str(claims["jti"])
+    check = check_credential(services, user_id=user_id, jti=jti)
+    if check.revoked:
+        raise _unauthorized("These credentials were signed out; sign in again.")
+    principal = check.principal
     if principal is None or str(principal.role) != claims["role"]:
         raise _unauthorized("The account is no longer active, or its role changed; sign in.")
     expires_at = datetime.fromtimestamp(claims["exp"], tz=now.tzinfo)
     request.state.credential = Credential(
-        kind=str(claims["typ"]), jti=str(claims["jti"]), expires_at=expires_at
+        kind=str(claims["typ"]), jti=jti, user_id=user_id, expires_at=expires_at
     )
     return principal
 

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from ketapath.cli import audit, db, pk, plan, score, screen, serve, user
+from ketapath.cli import audit, db, library, pk, plan, score, screen, serve, user
 from ketapath.cli import demo as demo_cli
 from ketapath.errors import KetaPathError
 
@@ -28,6 +28,7 @@ app.command("protocols")(plan.protocols)
 app.command("score")(score.score)
 app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
+app.add_typer(library.app, name="library")
 app.add_typer(user.app, name="user")
 app.command("serve")(serve.serve)
 app.command("demo")(demo_cli.demo)

@@ -26,6 +26,12 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
     database_url: DatabaseUrlOpt = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, max=64, help="Server processes (one per core is a good start)."
+        ),
+    ] = 1,
 ) -> None:
     """Serve the REST API (OpenAPI at /openapi.json, docs at /docs) until interrupted."""
     settings = settings_with(database_url)
@@ -33,9 +39,9 @@ def serve(
     status = upgrade_database(settings)
     _stderr.print(
         f"Database {shown_url(settings.database_url)} is at revision {status.revision}; "
-        f"serving on http://{host}:{port}",
+        f"serving on http://{host}:{port} with {workers} worker process(es)",
         markup=False,
         soft_wrap=True,
     )
     os.environ["KETAPATH_DATABASE_URL"] = settings.database_url
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info")
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, log_level="info")

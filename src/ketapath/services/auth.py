@@ -1,10 +1,16 @@
-"""Signing in: verify a password (Argon2), throttle guessing, and find who a token names.
+"""Signing in and out: verify a password (Argon2), throttle guessing, check a token.
 
 Passwords are checked against the Argon2id hash stored with the account; a hash made with older
 parameters is replaced after a successful sign-in (`argon2.PasswordHasher.check_needs_rehash`).
 An unknown or deactivated username costs the same hashing work as a known one, and both give
 the same answer, so that answers do not reveal which accounts exist. Passwords are never logged,
 stored or returned.
+
+Every sign-in attempt is recorded in the database (who typed which username, from where, when,
+and how it ended) and the throttle counts the failures there (`ketapath.services.throttle`).
+Signing out records the credential's id until it expires; every request's check reads it in
+the same read-only transaction, and the same statement, as the account. Both therefore hold
+across server processes and restarts.
 """
 
 from __future__ import annotations
@@ -12,21 +18,29 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from functools import cache
+from datetime import datetime
+from functools import cache, partial
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from ketapath.errors import NotFoundError
 from ketapath.services.context import Principal, Services, UserRole
 from ketapath.store.audit import SYSTEM, Actor, AuditAction, append_entry
 from ketapath.store.records import UserRecord
+from ketapath.store.repositories.access import AccessRepository
 from ketapath.store.repositories.user import UserRepository
 from ketapath.store.tables import User
 
-__all__ = ["LoginOutcome", "find_principal", "log_in"]
+__all__ = [
+    "Credential",
+    "CredentialCheck",
+    "LoginOutcome",
+    "check_credential",
+    "log_in",
+    "log_out",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,6 +58,44 @@ class LoginOutcome:
 
     principal: Principal | None
     retry_after_s: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Credential:
+    """The credential a request was authenticated with (a bearer token or a web session).
+
+    Parameters
+    ----------
+    kind : str
+        ``access`` (bearer token) or ``session`` (web session cookie).
+    jti : str
+        The token's id, the one signing out revokes.
+    user_id : uuid.UUID
+        Whose it is.
+    expires_at : datetime
+        When it expires on its own (UTC).
+    """
+
+    kind: str
+    jti: str
+    user_id: uuid.UUID
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CredentialCheck:
+    """What a token's holder is now: the active user it names, or why it no longer works.
+
+    Parameters
+    ----------
+    principal : Principal or None
+        The user, when the account exists and is active.
+    revoked : bool
+        The credential was signed out (then `principal` is None).
+    """
+
+    principal: Principal | None
+    revoked: bool = False
 
 
 @cache
@@ -81,29 +133,36 @@ def _rehash(session: Session, user: UserRecord, new_hash: str, address: str | No
 
 def _verify(
     session: Session, hasher: PasswordHasher, credentials: tuple[str, str], address: str | None
-) -> Principal | None:
+) -> tuple[Principal | None, uuid.UUID | None]:
+    """The principal when the password matches (else None), and the account's id when found."""
     username, password = credentials
-    found = UserRepository(session, SYSTEM).find_password_hash(username)
+    # No account name holds a NUL, and PostgreSQL text cannot: look nothing up.
+    found = (
+        None if "\x00" in username else UserRepository(session, SYSTEM).find_password_hash(username)
+    )
     if found is None:
         _matches(hasher, _decoy_hash(hasher), password)
-        return None
+        return None, None
     user, password_hash = found
     if not _matches(hasher, password_hash, password):
-        return None
+        return None, user.id
     if hasher.check_needs_rehash(password_hash):
         _rehash(session, user, hasher.hash(password), address)
-    return _principal(user)
+    return _principal(user), user.id
 
 
 def log_in(
     services: Services, *, username: str, password: str, client_address: str | None
 ) -> LoginOutcome:
-    """Check a username and password; count failures per username and per client address.
+    """Check a username and password, throttle guessing, and record the attempt.
+
+    The attempt is recorded whatever its outcome (never with its password), in the transaction
+    that counts the recent failures, so that every process of the server counts the same ones.
 
     Parameters
     ----------
     services : Services
-        The process's services (database, clock, throttle, hasher).
+        The process's services (database, clock, throttle policy, hasher).
     username, password : str
         What the user typed.
     client_address : str or None
@@ -115,24 +174,51 @@ def log_in(
         The principal on success; nothing on a wrong password, an unknown or deactivated
         account (indistinguishable); `retry_after_s` when too many attempts failed recently.
     """
-    throttle, now = services.login_throttle, services.now()
-    wait_s = throttle.retry_after_s(username, client_address, now=now)
-    if wait_s is not None:
-        return LoginOutcome(principal=None, retry_after_s=wait_s)
+    now = services.now()
     with services.unit_of_work() as session:
-        principal = _verify(session, services.password_hasher, (username, password), client_address)
-    if principal is None:
-        throttle.record_failure(username, client_address, now=now)
-        return LoginOutcome(principal=None)
-    throttle.record_success(username)
+        attempts = AccessRepository(session, SYSTEM)
+        attempts.lock_sign_in(username, client_address)
+        record = partial(
+            attempts.record_attempt, at=now, username=username, client_address=client_address
+        )
+        wait_s = services.login_throttle.retry_after_s(attempts, username, client_address, now=now)
+        if wait_s is not None:
+            record(succeeded=False, throttled=True)
+            return LoginOutcome(principal=None, retry_after_s=wait_s)
+        principal, user_id = _verify(
+            session, services.password_hasher, (username, password), client_address
+        )
+        record(succeeded=principal is not None, user_id=user_id)
     return LoginOutcome(principal=principal)
 
 
-def find_principal(services: Services, user_id: uuid.UUID) -> Principal | None:
-    """Return the active user `user_id` names (from a token), or None when gone or deactivated."""
+def log_out(services: Services, credential: Credential) -> None:
+    """Sign `credential` out: every process refuses it from now until it expires.
+
+    Signing out twice (two tabs, a retried request) records it once.
+    """
     with services.unit_of_work() as session:
-        try:
-            user = UserRepository(session, SYSTEM).get(user_id)
-        except NotFoundError:
-            return None
-    return _principal(user) if user.active else None
+        AccessRepository(session, SYSTEM).revoke(
+            jti=credential.jti,
+            user_id=credential.user_id,
+            expires_at=credential.expires_at,
+            revoked_at=services.now(),
+        )
+
+
+def check_credential(services: Services, *, user_id: uuid.UUID, jti: str) -> CredentialCheck:
+    """Return the active user a token names, or why it no longer works (signed out, account
+    gone or deactivated): one read-only transaction, one statement."""
+    with services.read_only() as session:
+        holder = AccessRepository(session, SYSTEM).find_token_holder(user_id, jti)
+    if holder is not None and holder.revoked:
+        return CredentialCheck(principal=None, revoked=True)
+    if holder is None or not holder.active:
+        return CredentialCheck(principal=None)
+    principal = Principal(
+        user_id=holder.user_id,
+        username=holder.username,
+        role=holder.role,
+        clinic_id=holder.clinic_id,
+    )
+    return CredentialCheck(principal=principal)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,7 +29,7 @@ from ketapath.errors import AccessError, InputError
 from ketapath.services.throttle import LoginThrottle
 from ketapath.store.audit import Actor
 from ketapath.store.columns import utc_now
-from ketapath.store.database import create_database_engine, create_session_factory
+from ketapath.store.database import create_database_engine, create_session_factory, writer_gate
 from ketapath.store.tables import UserRole
 
 __all__ = [
@@ -131,23 +131,28 @@ def require_role(context: RequestContext, *roles: UserRole) -> None:
 
 
 @contextmanager
-def unit_of_work(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+def unit_of_work(
+    session_factory: sessionmaker[Session], gate: AbstractContextManager[object] | None = None
+) -> Iterator[Session]:
     """Open a session for one use case: commit once at the end, roll back on any error.
 
     Parameters
     ----------
     session_factory : sessionmaker
         The process's session factory (`Services.session_factory`).
+    gate : context manager or None
+        Held for the whole transaction (`Services.writer_gate`).
     """
-    session = session_factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    with gate or nullcontext():
+        session = session_factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
 
 def _check_aware(now: datetime) -> datetime:
@@ -173,9 +178,14 @@ class Services:
     clock : Clock
         The current time (aware).
     login_throttle : LoginThrottle
-        Failed sign-ins per username and per client address (in this process only).
+        The sign-in limits per username and per client address (the failures are counted in
+        the database, so every process shares them).
     password_hasher : PasswordHasher
         Hashes and verifies passwords (Argon2id with the library's current parameters).
+    read_factory : sessionmaker or None
+        Opens read-only sessions (no write lock); `session_factory` when None.
+    writer_gate : context manager
+        Held by every writing transaction of the process (`ketapath.store.database.writer_gate`).
     """
 
     settings: Settings
@@ -183,10 +193,16 @@ class Services:
     clock: Clock = utc_now
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     password_hasher: PasswordHasher = field(default_factory=PasswordHasher)
+    read_factory: sessionmaker[Session] | None = None
+    writer_gate: AbstractContextManager[object] = field(default_factory=nullcontext)
 
     def unit_of_work(self) -> AbstractContextManager[Session]:
         """Open one use case's transaction (see `unit_of_work`)."""
-        return unit_of_work(self.session_factory)
+        return unit_of_work(self.session_factory, self.writer_gate)
+
+    def read_only(self) -> AbstractContextManager[Session]:
+        """Open a transaction that only reads, without the write lock (nothing is audited)."""
+        return unit_of_work(self.read_factory or self.session_factory)
 
     def now(self) -> datetime:
         """Return the clock's current time; `InputError` when the clock returns a naive one."""
@@ -214,4 +230,10 @@ def create_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         echo=settings.database_echo,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
-    return Services(settings=settings, session_factory=create_session_factory(engine), clock=clock)
+    return Services(
+        settings=settings,
+        session_factory=create_session_factory(engine),
+        read_factory=create_session_factory(engine, read_only=True),
+        writer_gate=writer_gate(engine),
+        clock=clock,
+    )

@@ -4,19 +4,19 @@
   of the score becomes a safety flag at once; a HARD one (PHQ-9 item 9 > 0, OUT-5) also books a
   follow-up due the same day, so that the suicide-risk assessment is on today's list.
 - The dependence screen (DEP-1 to DEP-8, with the dose trends of every session given) and the
-  urinary symptom screen (TOX-U1, TOX-U4) raise a safety flag per HARD or SOFT finding.
+  urinary symptom screen (TOX-U1, TOX-U4) are stored, answers and findings, whatever they found,
+  and raise a safety flag per HARD or SOFT finding in the same transaction. A patient with no
+  dependence screen on record has the DEP-7 finding (abuse-risk assessment required, HARD).
 - Outcomes: each pain NRS after baseline, as change from baseline with its IMMPACT category
   (OUT-1, OUT-2). Baseline is the last NRS at or before the patient's first session; without a
   session, the first NRS recorded.
-
-The store has no table for a screen's answers: a screen that finds nothing leaves no flag.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ from ketapath.services.context import RequestContext, Services, require_role
 from ketapath.services.patients import require_patient
 from ketapath.services.plans import CLINICAL_READERS
 from ketapath.services.sessions import effective_doses, list_patient_charts
-from ketapath.store.records import Stored
+from ketapath.store.records import SafetyScreenRecord, ScreenKind, Stored
 from ketapath.store.repositories import FollowUpRepository
 from ketapath.store.repositories.followup import (
     ContactMethod,
@@ -45,13 +45,17 @@ __all__ = [
     "FollowUpRecord",
     "OutcomePoint",
     "PatientOutcomes",
+    "PatientScreens",
     "RaisedFlag",
     "ResponseRecorded",
     "SafetyFlagRecord",
+    "SafetyScreenRecord",
     "ScoredResponse",
+    "ScreenKind",
     "ScreenResult",
     "Stored",
     "list_outcomes",
+    "list_screens",
     "record_contact",
     "record_dependence_screen",
     "record_response",
@@ -91,10 +95,37 @@ class ResponseRecorded:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScreenResult:
-    """What a safety screen found, and the flags raised."""
+    """A stored safety screen: its id, what it found, and the flags raised."""
 
+    screen_id: uuid.UUID
     findings: tuple[Finding, ...]
     flags: tuple[RaisedFlag, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PatientScreens:
+    """A patient's safety screens, newest first, and whether an abuse-risk assessment is done.
+
+    Parameters
+    ----------
+    patient_id : uuid.UUID
+        The patient.
+    screens : tuple of Stored[SafetyScreenRecord]
+        Every dependence and urinary screen, newest (by the time it was asked) first.
+    abuse_risk_findings : tuple of Finding
+        The DEP-7 finding (HARD, with its reason and source) when no dependence screen is
+        recorded; empty once one is.
+    """
+
+    patient_id: uuid.UUID
+    screens: tuple[Stored[SafetyScreenRecord], ...]
+    abuse_risk_findings: tuple[Finding, ...]
+
+    @property
+    def last_dependence(self) -> Stored[SafetyScreenRecord] | None:
+        """The newest dependence (abuse-risk) screen, None when none is recorded."""
+        dependence = (s for s in self.screens if s.record.kind is ScreenKind.DEPENDENCE)
+        return next(dependence, None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -245,10 +276,30 @@ def record_contact(  # the contact's fields, all keyword-only
         return repo.complete(follow_up_id, at=now, notes=notes.strip())
 
 
+def _store_screen(
+    repo: FollowUpRepository,
+    patient_id: uuid.UUID,
+    screen: DependenceScreen | UrinaryScreen,
+    *,
+    findings: Sequence[Finding],
+    now: datetime,
+) -> ScreenResult:
+    """Store the screen, answers as given, then the flags of its findings (one transaction)."""
+    kind = ScreenKind.DEPENDENCE if isinstance(screen, DependenceScreen) else ScreenKind.URINARY
+    answers = {name: bool(value) for name, value in asdict(screen).items() if name != "time"}
+    record = SafetyScreenRecord(
+        kind=kind, screened_at=screen.time, answers=answers, findings=tuple(findings)
+    )
+    screen_id = repo.add_screen(patient_id, record)
+    flags = _raise_flags(repo, patient_id, findings, now)
+    return ScreenResult(screen_id=screen_id, findings=tuple(findings), flags=flags)
+
+
 def record_dependence_screen(
     services: Services, context: RequestContext, *, patient_id: uuid.UUID, screen: DependenceScreen
 ) -> ScreenResult:
-    """Check the dependence signals with every dose given (DEP-1 to DEP-8) and flag them."""
+    """Store the dependence screen, checked with every dose given (DEP-1 to DEP-8); flag what
+    it found. A screen with no signal is stored too: it is the abuse-risk assessment (DEP-7)."""
     require_role(context, *CLINICAL_READERS)
     with services.unit_of_work() as session:
         require_patient(session, context, patient_id, for_writing=True)
@@ -256,14 +307,13 @@ def record_dependence_screen(
         doses = [dose for chart in charts for dose in effective_doses(chart)]
         findings = assess_dependence(screen, doses)
         repo = FollowUpRepository(session, context.to_actor())
-        flags = _raise_flags(repo, patient_id, findings, services.now())
-        return ScreenResult(findings=tuple(findings), flags=flags)
+        return _store_screen(repo, patient_id, screen, findings=findings, now=services.now())
 
 
 def record_urinary_screen(
     services: Services, context: RequestContext, *, patient_id: uuid.UUID, screen: UrinaryScreen
 ) -> ScreenResult:
-    """Check the urinary symptom screen (TOX-U1, TOX-U4) and flag a positive one."""
+    """Store the urinary symptom screen (TOX-U1, TOX-U4), negative or not; flag a positive one."""
     require_role(context, *CLINICAL_READERS)
     with services.unit_of_work() as session:
         require_patient(session, context, patient_id, for_writing=True)
@@ -273,8 +323,28 @@ def record_urinary_screen(
         )
         findings = assess_urinary(screen, prior_sessions=prior)
         repo = FollowUpRepository(session, context.to_actor())
-        flags = _raise_flags(repo, patient_id, findings, services.now())
-        return ScreenResult(findings=tuple(findings), flags=flags)
+        return _store_screen(repo, patient_id, screen, findings=findings, now=services.now())
+
+
+def list_screens(
+    services: Services, context: RequestContext, *, patient_id: uuid.UUID
+) -> PatientScreens:
+    """Return a patient's dependence and urinary screens, newest first, with the DEP-7 finding
+    when no dependence (abuse-risk) screen is recorded."""
+    require_role(context, *CLINICAL_READERS)
+    with services.unit_of_work() as session:
+        require_patient(session, context, patient_id)
+        stored = FollowUpRepository(session, context.to_actor()).list_screens(patient_id)
+    screens = tuple(
+        sorted(stored, key=lambda s: (s.record.screened_at, s.recorded_at), reverse=True)
+    )
+    assessed = any(s.record.kind is ScreenKind.DEPENDENCE for s in screens)
+    return PatientScreens(
+        patient_id=patient_id,
+        screens=screens,
+        # With no screen and no doses, the rules give exactly the DEP-7 finding.
+        abuse_risk_findings=() if assessed else tuple(assess_dependence(None)),
+    )
 
 
 def _baseline(

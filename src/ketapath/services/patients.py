@@ -45,6 +45,7 @@ __all__ = [
     "add_review",
     "add_substance_use",
     "amend_patient",
+    "check_patient_access",
     "deactivate_patient",
     "get_patient_summary",
     "list_patients",
@@ -94,12 +95,30 @@ def require_patient(
     ConflictError
         When writing to a deactivated patient's record.
     """
-    clinic_id = context.require_clinic()
     query = select(Patient.clinic_id, Patient.active).where(Patient.id == patient_id)
     found = session.execute(query).one_or_none()
-    if found is None or found.clinic_id != clinic_id:
+    check_patient_access(
+        context,
+        patient_id,
+        clinic_id=None if found is None else found.clinic_id,
+        active=found is not None and found.active,
+        for_writing=for_writing,
+    )
+
+
+def check_patient_access(
+    context: RequestContext,
+    patient_id: uuid.UUID,
+    *,
+    clinic_id: uuid.UUID | None,
+    active: bool,
+    for_writing: bool = False,
+) -> None:
+    """`require_patient` on what the caller already read: the patient's clinic (None when there
+    is no such patient) and whether their record is open."""
+    if clinic_id is None or clinic_id != context.require_clinic():
         raise NotFoundError(f"No patient with id {patient_id}.")
-    if for_writing and not found.active:
+    if for_writing and not active:
         raise ConflictError(f"Patient {patient_id} is deactivated; their record is closed.")
 
 

@@ -7,6 +7,10 @@ a reason (the architecture's invariant: "a hard limit cannot be passed; a soft l
 passed only by a physician, with a reason that is stored with the dose"). Nurses read plans and
 chart sessions against a signed one (`ketapath.services.sessions`).
 
+Orders are checked against the clinic's drug library in force when the plan is written (the
+newest version, `ketapath.services.drug_library`): a plan written after an admin changed a limit
+meets the new limit.
+
 Findings of a multi-session protocol that concern the whole course (its last session checked
 with the earlier ones counted, DC-3) belong to no single step: they are stored with the plan's
 last order, where the course total is crossed. Every signed earlier plan of the patient counts
@@ -22,7 +26,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ketapath.clinical.dosing.guardrails import check_order
-from ketapath.clinical.dosing.library import load_library
+from ketapath.clinical.dosing.library import DrugLibrary
 from ketapath.clinical.dosing.orders import CareArea, DoseHistory, Order
 from ketapath.clinical.dosing.overrides import apply_override
 from ketapath.clinical.dosing.plan import create_plan as dose_protocol
@@ -30,6 +34,7 @@ from ketapath.clinical.finding import Finding, Severity
 from ketapath.clinical.records import PatientRecord
 from ketapath.errors import ConflictError, InputError, NotFoundError
 from ketapath.services.context import RequestContext, Services, UserRole, require_role
+from ketapath.services.drug_library import get_current_library
 from ketapath.services.patients import require_patient
 from ketapath.store.records import PlanRecord, Stored, StoredOrder
 from ketapath.store.repositories import PatientRecordRepository, TreatmentRepository
@@ -131,6 +136,7 @@ def create_plan(
             protocol,
             concentration_mg_per_ml=concentration_mg_per_ml,
             care_area=care_area,
+            library=get_current_library(session, context),
             history=DoseHistory(
                 previous_courses=count_previous_courses(session, context, patient_id)
             ),
@@ -181,7 +187,7 @@ def create_custom_plan(
             patient_id, on=services.now().date()
         )
         courses = count_previous_courses(session, context, patient_id)
-        library, checked, given_mg = load_library(), [], 0.0
+        library, checked, given_mg = get_current_library(session, context), [], 0.0
         weight_kg = record.patient.weight_kg
         for order in orders:
             before = DoseHistory(
@@ -311,6 +317,7 @@ def check_rate_change(
     care_area: CareArea,
     history: DoseHistory,
     duration_h: float,
+    library: DrugLibrary,
 ) -> list[Finding]:
     """Check the rest of a signed infusion order at a new rate against the drug library.
 
@@ -328,6 +335,8 @@ def check_rate_change(
         What was given before the change (session, 24 h, course).
     duration_h : float
         How long the new rate runs: to the order's planned end, h.
+    library : DrugLibrary
+        The drug library in force (`ketapath.services.drug_library.get_current_library`).
 
     Returns
     -------
@@ -352,7 +361,7 @@ def check_rate_change(
         protocol=asked.protocol,
         label="rate change",
     )
-    found = check_order(check, record, load_library(), care_area=care_area, history=history)
+    found = check_order(check, record, library, care_area=care_area, history=history)
     relevant = [f for f in found if f.values.get("allowed") not in _MINIMA]
     refused = [
         f

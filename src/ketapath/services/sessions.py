@@ -42,7 +42,8 @@ from ketapath.clinical.session.monitoring import (
 )
 from ketapath.errors import ConflictError, InputError
 from ketapath.services.context import RequestContext, Services, require_role
-from ketapath.services.patients import require_patient
+from ketapath.services.drug_library import get_current_library
+from ketapath.services.patients import check_patient_access, require_patient
 from ketapath.services.plans import CLINICAL_READERS, check_rate_change, count_previous_courses
 from ketapath.store.records import (
     AdverseEventRecord,
@@ -266,7 +267,13 @@ def record_vitals(
         recent = repo.get_recent(
             session_id, until=vitals.time, sedation_since=vitals.time - SEDATION_WINDOW
         )
-        require_patient(session, context, recent.session.patient_id, for_writing=True)
+        check_patient_access(
+            context,
+            recent.session.patient_id,
+            clinic_id=recent.patient_clinic_id,
+            active=recent.patient_active,
+            for_writing=True,
+        )
         _require_status(recent.session, _CHARTING, "chart vital signs")
         if sedation is not None:
             repo.add_sedation(session_id, sedation)
@@ -430,6 +437,7 @@ def change_rate(
             care_area=plan.care_area,
             history=history,
             duration_h=(end - now) / timedelta(hours=1),
+            library=get_current_library(session, context),
         )
         dose = AdministeredDose(
             time=now,

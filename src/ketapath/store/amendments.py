@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum, StrEnum
@@ -34,6 +34,7 @@ __all__ = [
     "amend_row",
     "apply_amendments",
     "load_amendments",
+    "load_amendments_of",
     "row_identity",
     "row_values",
 ]
@@ -159,6 +160,24 @@ def load_amendments(
     )
     for amendment in session.scalars(query):
         grouped[amendment.row_id].append(amendment)
+    return grouped
+
+
+def load_amendments_of(session: Session, rows: Sequence[Base]) -> dict[uuid.UUID, list[Amendment]]:
+    """Return the amendments of `rows` (of one table or several) by row, oldest first, in one
+    query."""
+    tables = {row_identity(row): type(row).__tablename__ for row in rows}
+    grouped: dict[uuid.UUID, list[Amendment]] = {row_id: [] for row_id in tables}
+    if not tables:
+        return grouped
+    query = (
+        select(Amendment)
+        .where(Amendment.table_name.in_(set(tables.values())), Amendment.row_id.in_(list(tables)))
+        .order_by(Amendment.amended_at, Amendment.id)
+    )
+    for amendment in session.scalars(query):
+        if tables[amendment.row_id] == amendment.table_name:
+            grouped[amendment.row_id].append(amendment)
     return grouped
 
 

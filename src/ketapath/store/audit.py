@@ -3,15 +3,19 @@
 Every entry stores the SHA-256 of its canonical serialisation (`canonical_entry_bytes`: sorted-key
 compact JSON of its fields, timestamps in UTC to the microsecond) *including the hash of the
 entry before it*, so that editing, removing or reordering any entry breaks every later link;
-`verify_chain` finds the first broken one. The chain's head (last sequence and hash) lives in one
-row that `append_entry` locks, so concurrent writers append one after the other:
+`verify_chain` finds the first broken one.
+
+`append_entry` records an entry in the caller's transaction at once (who, what, when), and the
+entries of a transaction join the chain together when it commits (`write_pending_entries`, run
+by the session's ``before_commit`` event, or called to see them before): the chain's head (last
+sequence and hash) lives in one row that is locked, so concurrent transactions append one after
+the other, and the lock is held only from the end of the transaction's own work to its commit:
 
 - PostgreSQL: ``SELECT ... FOR UPDATE`` on the head row, held until the transaction ends;
-- SQLite: every transaction starts with ``BEGIN IMMEDIATE`` (`ketapath.store.database`), so
-  the writer already holds the database's write lock when it reads the head.
+- SQLite: every writing transaction starts with ``BEGIN IMMEDIATE`` (`ketapath.store.database`),
+  so the writer already holds the database's write lock when it reads the head.
 
-The entry is written in the caller's transaction: it commits, or rolls back, with the record it
-describes.
+The entries commit, or roll back, with the records they describe.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import Select, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Table, event, insert, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ketapath.errors import InputError
 from ketapath.store.columns import utc_now
@@ -42,9 +47,13 @@ __all__ = [
     "canonical_entry_bytes",
     "lock_chain_head",
     "verify_chain",
+    "write_pending_entries",
 ]
 
 _HEAD_ID = 1
+AUDIT_TABLE = cast("Table", AuditEntry.__table__)
+_PENDING = "ketapath.audit.pending"
+_MARKS = "ketapath.audit.savepoints"
 _HASHED_FIELDS = (
     "sequence",
     "at",
@@ -173,8 +182,8 @@ def append_entry(
     resource_id: object,
     patient_id: uuid.UUID | None = None,
     detail: str = "",
-) -> AuditEntry:
-    """Append one entry to the chain, in the session's current transaction.
+) -> None:
+    """Record one entry in the session's current transaction; it joins the chain at commit.
 
     Parameters
     ----------
@@ -190,35 +199,64 @@ def append_entry(
         Whose data it is, when it is a patient's.
     detail : str
         What else a reviewer needs (the field amended, the reason...).
-
-    Returns
-    -------
-    AuditEntry
-        The entry, flushed.
     """
+    entry: dict[str, object] = {
+        "at": utc_now(),
+        "user_id": actor.user_id,
+        "role": actor.role,
+        "action": str(action),
+        "resource_type": resource_type,
+        "resource_id": str(resource_id),
+        "patient_id": patient_id,
+        "client_address": actor.client_address,
+        "detail": detail,
+    }
+    session.info.setdefault(_PENDING, []).append(entry)
+
+
+def write_pending_entries(session: Session) -> int:
+    """Chain and insert the entries recorded in the session's transaction; return how many.
+
+    Runs when the session commits; call it to read the entries of a transaction before then.
+    Takes the chain's lock (`lock_chain_head`) only when there is something to write.
+    """
+    pending: list[dict[str, object]] = session.info.pop(_PENDING, [])
+    if not pending:
+        return 0
     sequence, previous_hash = lock_chain_head(session)
-    entry = AuditEntry(
-        sequence=sequence + 1,
-        at=utc_now(),
-        user_id=actor.user_id,
-        role=actor.role,
-        action=str(action),
-        resource_type=resource_type,
-        resource_id=str(resource_id),
-        patient_id=patient_id,
-        client_address=actor.client_address,
-        detail=detail,
-        previous_hash=previous_hash,
-    )
-    entry.entry_hash = calculate_entry_hash({name: getattr(entry, name) for name in _HASHED_FIELDS})
-    session.add(entry)
-    session.flush()
+    for entry in pending:
+        sequence += 1
+        entry["sequence"], entry["previous_hash"] = sequence, previous_hash
+        previous_hash = entry["entry_hash"] = calculate_entry_hash(entry)
+    session.execute(insert(AUDIT_TABLE), pending)  # Core: no ORM bookkeeping for the trail
     session.execute(
         update(AuditChainHead)
         .where(AuditChainHead.id == _HEAD_ID)
-        .values(sequence=entry.sequence, entry_hash=entry.entry_hash)
+        .values(sequence=sequence, entry_hash=previous_hash)
     )
-    return entry
+    return len(pending)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    write_pending_entries(session)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:  # entries recorded from here on go if the savepoint rolls back
+        marks = session.info.setdefault(_MARKS, {})
+        marks[transaction] = len(session.info.get(_PENDING, ()))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    mark = session.info.get(_MARKS, {}).pop(previous_transaction, None)
+    if previous_transaction.parent is None:  # the whole transaction, with all its entries
+        session.info.pop(_PENDING, None)
+        session.info.pop(_MARKS, None)
+    elif mark is not None:
+        del session.info.get(_PENDING, [])[mark:]
 
 
 def verify_chain(session: Session, *, batch_size: int = 1000) -> AuditVerification:

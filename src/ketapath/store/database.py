@@ -4,19 +4,35 @@ Both databases must behave the same for the records of a clinic:
 
 - **SQLite**: WAL journal (readers never block the writer), ``synchronous=FULL`` (a committed
   write survives a power cut: a clinic cannot lose an acknowledged record), foreign keys ON, and
-  a busy timeout so that a second writer waits instead of failing. Every transaction starts with
-  ``BEGIN IMMEDIATE``, which takes the write lock up front: two writers are serialised rather
-  than deadlocked on a lock upgrade, and the audit chain's head is read under that lock.
+  a busy timeout so that a writer of another process waits instead of failing. Every writing
+  transaction starts with ``BEGIN IMMEDIATE``, which takes the write lock up front: two writers
+  are serialised rather than deadlocked on a lock upgrade, and the audit chain's head is read
+  under that lock. Writers first queue on a gate (`writer_gate`): a lock within the process and
+  an exclusive ``flock`` of a file beside the database across processes (several server workers,
+  a command run beside the server), so that a waiting writer starts the moment the one before
+  commits instead of polling in SQLite's busy handler.
 - **PostgreSQL**: ``postgresql+psycopg://user@host/db``; the audit chain is serialised with a row
   lock on its head (see `ketapath.store.audit`).
+
+A read-only session (`create_session_factory(engine, read_only=True)`) takes no write lock: a
+plain ``BEGIN`` on SQLite (WAL readers see the last commit and never wait), a ``READ ONLY``
+transaction on PostgreSQL (a write in it is refused).
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from types import TracebackType
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover  # Windows
+    fcntl = None  # type: ignore[assignment]  # then only threads of one process queue
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -30,10 +46,12 @@ __all__ = [
     "create_database_engine",
     "create_session_factory",
     "translate_database_errors",
+    "writer_gate",
 ]
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 _DEFAULT_BUSY_TIMEOUT_MS = 5000
+_READ_ONLY = "ketapath_read_only"
 
 
 def _parse_url(url: str | URL) -> URL:
@@ -101,16 +119,68 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:  # noqa: ANN401  # SQLAlchemy Connection
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def create_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Return the session factory for `engine`.
+def create_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Return the session factory for `engine` (read-only sessions with `read_only`).
 
     Objects stay readable after commit (``expire_on_commit=False``): a service returns the
     records it wrote without a second round trip.
     """
+    if read_only:
+        bound = engine.execution_options(**{_READ_ONLY: True, "postgresql_readonly": True})
+        return sessionmaker(bind=bound, expire_on_commit=False)
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class _WriterGate:
+    """A re-entrant lock of this process's threads, and an ``flock`` of a file across processes.
+
+    Re-entrant so that a unit of work opened inside another fails on SQLite's own lock with a
+    clear error instead of hanging. Where ``fcntl`` does not exist (Windows), only the process's
+    own threads queue here; other processes wait in SQLite's busy handler as before.
+    """
+
+    def __init__(self, lock_file: Path | None) -> None:
+        self._lock = threading.RLock()
+        self._lock_file = lock_file
+        self._fd: int | None = None
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+        self._depth += 1
+        if self._depth == 1 and self._lock_file is not None and fcntl is not None:
+            if self._fd is None:
+                self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _exc: BaseException | None,
+        _tb: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None and fcntl is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._lock.release()
+
+
+def writer_gate(engine: Engine) -> AbstractContextManager[object]:
+    """Return what the writers on `engine` hold for their whole transaction.
+
+    SQLite: `_WriterGate` on ``<database>.writers.lock`` (see the module's notes), so that they
+    take the database's write lock one after the other. PostgreSQL: nothing; its row locks
+    queue writers without polling.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    database = engine.url.database
+    on_disk = bool(database) and database != ":memory:" and not str(database).startswith("file:")
+    return _WriterGate(Path(f"{database}.writers.lock").expanduser() if on_disk else None)
 
 
 @contextmanager

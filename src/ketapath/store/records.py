@@ -8,6 +8,7 @@ Records that only the store knows (identities, plans, sessions) are defined here
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Generic, TypeVar
@@ -20,6 +21,7 @@ from ketapath.clinical.records import Sex, VitalSigns
 from ketapath.clinical.session.monitoring import Alarm
 from ketapath.store.amendments import AmendmentRecord
 from ketapath.store.tables import OrderStatus, PlanStatus, SessionStatus, UserRole
+from ketapath.store.tables.followup import ScreenKind
 
 __all__ = [
     "AdverseEventRecord",
@@ -27,6 +29,8 @@ __all__ = [
     "PatientIdentity",
     "PlanRecord",
     "RecentReadings",
+    "SafetyScreenRecord",
+    "ScreenKind",
     "ScreeningAnswers",
     "SessionChart",
     "SessionRecord",
@@ -222,9 +226,12 @@ class AdverseEventRecord:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecentReadings:
     """What a new reading is judged with: the session, its latest vital signs up to the reading's
-    time (oldest first) and its sedation scores in a window before it."""
+    time (oldest first) and its sedation scores in a window before it; and where the patient is
+    registered, and whether their record is open, for the access check."""
 
     session: SessionRecord
+    patient_clinic_id: uuid.UUID
+    patient_active: bool
     vitals: tuple[VitalSigns, ...]
     sedation: tuple[SedationScore, ...]
 
@@ -240,3 +247,32 @@ class SessionChart:
     dissociation: tuple[Stored[DissociationScore], ...]
     adverse_events: tuple[Stored[AdverseEventRecord], ...]
     alarms: tuple[Stored[Alarm], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SafetyScreenRecord:
+    """A dependence (DEP-1 … DEP-5) or urinary symptom (TOX-U1) screen, kept whatever it found.
+
+    Parameters
+    ----------
+    kind : ScreenKind
+        Which screen.
+    screened_at : datetime
+        When it was asked (UTC).
+    answers : Mapping of str to bool
+        Each question's answer as given, by the field name of the clinical screen record
+        (``craving``, ``dysuria``...); True means yes.
+    findings : tuple of Finding
+        What the rules found, with the rule as it was shown; empty when the screen found no
+        signal.
+    """
+
+    kind: ScreenKind
+    screened_at: datetime
+    answers: Mapping[str, bool]
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def has_signal(self) -> bool:
+        """True when the screen found anything."""
+        return bool(self.findings)

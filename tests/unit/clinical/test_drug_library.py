@@ -210,6 +210,102 @@ BROKEN_TABLE = [
 ]
 
 
+def _infusion_limits(data, area="outpatient_infusion_clinic"):
+    """HARD <= 1.0, SOFT >= 0.1, SOFT <= 0.5 mg/kg/h, HARD <= 24 h, first-session minima."""
+    return data["care_areas"][area]["routes"]["iv_infusion"]["limits"]
+
+
+_CLINIC_INFUSION = "`care_areas.outpatient_infusion_clinic.routes.iv_infusion.limits"
+
+DISAGREEING_TABLE = [
+    pytest.param(
+        lambda d: _infusion_limits(d)[2].update(value=1.5),
+        f"{_CLINIC_INFUSION}[2].value` must be <= 1 mg/kg/h, the HARD limit "
+        f"{_CLINIC_INFUSION}[0]` on the infusion rate: a SOFT limit beyond a hard one can never "
+        "act before it (got 1.5 mg/kg/h).",
+        id="a soft ceiling raised above the hard ceiling",
+    ),
+    pytest.param(
+        lambda d: _infusion_limits(d)[0].update(value=0.4),
+        f"{_CLINIC_INFUSION}[2].value` must be <= 0.4 mg/kg/h",
+        id="a hard ceiling lowered under the soft ceiling",
+    ),
+    pytest.param(
+        lambda d: _infusion_limits(d)[1].update(value=0.6),
+        f"{_CLINIC_INFUSION}[1].value` must leave room under the maximum {_CLINIC_INFUSION}[2]` "
+        "(<= 0.5 mg/kg/h): no infusion rate could pass both (got >= 0.6 mg/kg/h).",
+        id="a soft minimum raised above the soft maximum",
+    ),
+    pytest.param(
+        lambda d: _infusion_limits(d)[5].update(value=30),
+        f"{_CLINIC_INFUSION}[5].value` must leave room under the maximum {_CLINIC_INFUSION}[3]`",
+        id="a first-session minimum duration above the hard maximum",
+    ),
+    pytest.param(
+        lambda d: d["protocols"]["outpatient_crps"]["limits"].append(
+            dict(d["protocols"]["outpatient_crps"]["limits"][0], allowed=">", value=0.35)
+        ),
+        "`protocols.outpatient_crps.limits[7].value` must leave room under the maximum "
+        "`protocols.outpatient_crps.limits[0]` (<= 0.35 mg/kg/h)",
+        id="a protocol minimum that excludes its own maximum",
+    ),
+    pytest.param(
+        lambda d: d["protocols"]["inpatient_crps"]["limits"].append(
+            dict(d["protocols"]["inpatient_crps"]["limits"][1], value=72, strength="HARD")
+        ),
+        "`protocols.inpatient_crps.limits[1].value` must be <= 72 h, the HARD limit",
+        id="a protocol's soft duration beyond its own hard duration",
+    ),
+    pytest.param(
+        lambda d: _infusion_limits(d).append(
+            dict(_infusion_limits(d)[1], value=0.2, strength="HARD")
+        ),
+        f"{_CLINIC_INFUSION}[1].value` must be >= 0.2 mg/kg/h, the HARD limit",
+        id="a soft minimum under a hard minimum",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), DISAGREEING_TABLE)
+def test_limits_that_disagree_on_one_quantity_raise_data_error_naming_both(edit, message):
+    with pytest.raises(DataError) as caught:
+        parse_library(_broken(edit))
+    assert message in str(caught.value)
+
+
+def _first_session_hard_ceiling_under_a_soft_one(data):
+    first_trial = _infusion_limits(data)[4]  # session_total_mg >= 80, first session, SOFT
+    _infusion_limits(data).append(dict(first_trial, allowed="<=", value=90, strength="HARD"))
+    _infusion_limits(data).append(dict(first_trial, allowed="<=", value=200, when=None))
+    del _infusion_limits(data)[-1]["when"]
+
+
+AGREEING_TABLE = [
+    pytest.param(
+        lambda d: _infusion_limits(d)[2].update(value=1.0),
+        id="a soft ceiling equal to the hard ceiling",
+    ),
+    pytest.param(
+        lambda d: _infusion_limits(d)[1].update(value=0.5),
+        id="a usual range of one value, both ends inclusive",
+    ),
+    pytest.param(
+        _first_session_hard_ceiling_under_a_soft_one,
+        id="an every-session soft ceiling above a first-session hard one",
+    ),
+    pytest.param(
+        lambda d: d["protocols"]["inpatient_crps"]["limits"][1].update(value=200),
+        id="a protocol's soft duration beyond a care area's hard duration",
+    ),
+]
+
+
+@pytest.mark.parametrize("edit", AGREEING_TABLE)
+def test_limits_that_agree_on_one_quantity_are_accepted(edit):
+    edited = _broken(edit)
+    assert parse_library(edited) != LIBRARY
+
+
 @pytest.mark.parametrize(("edit", "message"), BROKEN_TABLE)
 def test_malformed_library_raises_data_error_naming_the_entry(edit, message):
     with pytest.raises(DataError) as caught:

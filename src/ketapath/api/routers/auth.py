@@ -2,7 +2,9 @@
 
 Both sign-in routes take an OAuth2 password form or a JSON body. After 5 failed attempts for one
 username (or 20 from one address) within 5 minutes, attempts are refused with 429 and
-``Retry-After`` without checking the password (counted in this process's memory).
+``Retry-After`` without checking the password. Every attempt is recorded in the database, where
+the failures are counted, so the limits hold across server processes and restarts; signing out
+is recorded there too.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ketapath.api import security
 from ketapath.api.deps import AnyUser, ServicesDep, public
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.auth import Credentials, SessionOut, TokenOut
+from ketapath.services import auth as sign_in_service
 from ketapath.services.auth import log_in
 from ketapath.services.context import Principal, Services
 
@@ -121,11 +124,9 @@ async def create_session(request: Request, response: Response, services: Service
 
 
 @router.post("/logout", status_code=204, responses=problem_responses(401, 403))
-def log_out(request: Request, response: Response, context: AnyUser) -> None:  # noqa: ARG001  # the dependency authenticates
+def log_out(request: Request, response: Response, context: AnyUser, services: ServicesDep) -> None:  # noqa: ARG001  # the dependency authenticates
     """Sign out: the token or session stops working at once; the cookies are removed."""
     credential = getattr(request.state, "credential", None)
-    if isinstance(credential, security.Credential):
-        revocations = request.app.state.revocations
-        if isinstance(revocations, security.Revocations):
-            revocations.revoke(credential)
+    if isinstance(credential, sign_in_service.Credential):
+        sign_in_service.log_out(services, credential)
     security.clear_session_cookies(response)

@@ -1,6 +1,7 @@
 """Follow-up (physicians, nurses): questionnaires, contacts, safety screens and outcomes.
 
-A PHQ-9 with item 9 above 0 answers with its same-day safety flag and the follow-up booked.
+A PHQ-9 with item 9 above 0 answers with its same-day safety flag and the follow-up booked. Every
+safety screen is stored, one that finds nothing too (the abuse-risk assessment, DEP-7).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ketapath.api.schemas.followups import (
     ResponseIn,
     ResponseOut,
     ScreenOut,
+    ScreensOut,
     UrinaryScreenIn,
 )
 from ketapath.api.schemas.sessions import EntryCreated
@@ -83,7 +85,7 @@ def record_contact(
 def record_dependence_screen(
     patient_id: uuid.UUID, body: DependenceScreenIn, services: ServicesDep, context: Clinician
 ) -> ScreenOut:
-    """Check the dependence signals and dose trends (DEP-1 to DEP-8); flag what is found."""
+    """Store a dependence screen, checked with the dose trends (DEP-1 to DEP-8); flag findings."""
     result = followups.record_dependence_screen(
         services, context, patient_id=patient_id, screen=body.to_screen()
     )
@@ -94,11 +96,17 @@ def record_dependence_screen(
 def record_urinary_screen(
     patient_id: uuid.UUID, body: UrinaryScreenIn, services: ServicesDep, context: Clinician
 ) -> ScreenOut:
-    """Check the urinary symptom screen (TOX-U1, TOX-U4); a positive one is flagged."""
+    """Store a urinary symptom screen (TOX-U1, TOX-U4); a positive one is flagged."""
     result = followups.record_urinary_screen(
         services, context, patient_id=patient_id, screen=body.to_screen()
     )
     return ScreenOut.of(result)
+
+
+@router.get("/safety-screens", responses=problem_responses(404, 422))
+def list_screens(patient_id: uuid.UUID, services: ServicesDep, context: Clinician) -> ScreensOut:
+    """A patient's dependence and urinary screens, newest first; DEP-7 while none is recorded."""
+    return ScreensOut.of(followups.list_screens(services, context, patient_id=patient_id))
 
 
 @router.get("/outcomes", responses=problem_responses(404, 422))

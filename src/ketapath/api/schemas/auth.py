@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from ketapath.api.schemas.common import refuse_nul
 
 __all__ = ["Credentials", "SessionOut", "TokenOut"]
 
@@ -16,7 +18,9 @@ class Credentials(BaseModel):
     # An OAuth2 form may carry client_id, scope...: they are ignored.
     model_config = ConfigDict(extra="ignore")
 
-    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    username: Annotated[
+        str, StringConstraints(min_length=1, max_length=64), AfterValidator(refuse_nul)
+    ]
     password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
     grant_type: Literal["password"] | None = None
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    field_validator,
+)
 
 from ketapath.interop.findings_json import FindingModel, finding_to_dict
 
@@ -24,6 +31,7 @@ __all__ = [
     "Timestamp",
     "amendments_out",
     "findings_out",
+    "refuse_nul",
 ]
 
 _NO_CONTROL_CHARACTERS = r"^[^\x00-\x1F\x7F]*$"
@@ -31,10 +39,28 @@ EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
+def refuse_nul(value: object) -> object:
+    """Refuse a text holding a NUL character (in a field, or in a list of texts).
+
+    No text of a clinical record contains one, and PostgreSQL cannot store one: refused here,
+    the request gets a 422 that names the field instead of failing in the database.
+    """
+    texts = value if isinstance(value, list | tuple) else (value,)
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        raise ValueError("must not contain the NUL character (\\x00)")
+    return value
+
+
 class ApiModel(BaseModel):
-    """Base of request and response models: unknown fields refused, numbers finite."""
+    """Base of request and response models: unknown fields refused, numbers finite, no NUL
+    characters in texts."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        return refuse_nul(value)
 
 
 Text = Annotated[

@@ -24,9 +24,12 @@ from ketapath.services.followups import (
     ContactMethod,
     FollowUpRecord,
     PatientOutcomes,
+    PatientScreens,
     RaisedFlag,
     ResponseRecorded,
     SafetyFlagRecord,
+    SafetyScreenRecord,
+    ScreenKind,
     ScreenResult,
     Stored,
 )
@@ -40,7 +43,9 @@ __all__ = [
     "OutcomesOut",
     "ResponseIn",
     "ResponseOut",
+    "SafetyScreenOut",
     "ScreenOut",
+    "ScreensOut",
     "UrinaryScreenIn",
 ]
 
@@ -186,8 +191,9 @@ class UrinaryScreenIn(ApiModel):
 
 
 class ScreenOut(ApiModel):
-    """What a screen found, and the safety flags raised."""
+    """A stored screen: its id, what it found (empty: no signal), and the safety flags raised."""
 
+    id: uuid.UUID
     findings: list[FindingModel]
     flags: list[FlagOut]
 
@@ -195,7 +201,59 @@ class ScreenOut(ApiModel):
     def of(cls, result: ScreenResult) -> ScreenOut:
         """Return `result` as the API shows it."""
         return cls(
-            findings=findings_out(result.findings), flags=[FlagOut.of(f) for f in result.flags]
+            id=result.screen_id,
+            findings=findings_out(result.findings),
+            flags=[FlagOut.of(f) for f in result.flags],
+        )
+
+
+class SafetyScreenOut(ApiModel):
+    """A dependence or urinary screen as stored: when asked, the answers as given, what it found."""
+
+    id: uuid.UUID
+    kind: ScreenKind
+    screened_at: datetime
+    answers: dict[str, bool] = Field(description="Each question's answer as given (true: yes).")
+    findings: list[FindingModel] = Field(description="What the rules found; empty: no signal.")
+    recorded_at: datetime
+    recorded_by: uuid.UUID
+
+    @classmethod
+    def of(cls, stored: Stored[SafetyScreenRecord]) -> SafetyScreenOut:
+        """Return `stored` as the API shows it."""
+        record = stored.record
+        return cls(
+            id=stored.id,
+            kind=record.kind,
+            screened_at=record.screened_at,
+            answers=dict(record.answers),
+            findings=findings_out(record.findings),
+            recorded_at=stored.recorded_at,
+            recorded_by=stored.recorded_by,
+        )
+
+
+class ScreensOut(ApiModel):
+    """A patient's safety screens, newest first, and the abuse-risk assessment status (DEP-7)."""
+
+    patient_id: uuid.UUID
+    last_dependence_screen_at: datetime | None = Field(
+        description="When the newest dependence (abuse-risk) screen was asked; null: none."
+    )
+    abuse_risk_findings: list[FindingModel] = Field(
+        description="The DEP-7 finding (HARD) while no dependence screen is recorded."
+    )
+    screens: list[SafetyScreenOut]
+
+    @classmethod
+    def of(cls, found: PatientScreens) -> ScreensOut:
+        """Return `found` as the API shows it."""
+        last = found.last_dependence
+        return cls(
+            patient_id=found.patient_id,
+            last_dependence_screen_at=None if last is None else last.record.screened_at,
+            abuse_risk_findings=findings_out(found.abuse_risk_findings),
+            screens=[SafetyScreenOut.of(s) for s in found.screens],
         )
 
 

@@ -5,18 +5,24 @@ dose-error-reduction library is: pharmacists review the file, the code only read
 checks every entry and raises `DataError` naming the JSON path of the first bad value, so the
 guardrails never meet a malformed limit. The checks also hold the library to the project's
 rules: every limit names a known rule, a limit resting only on unverified content (G) or on a
-number the reference does not give (``chosen``) is never HARD, and the neuraxial route is blocked
-(HARD) in every care area (conflict C8).
+number the reference does not give (``chosen``) is never HARD, the neuraxial route is blocked
+(HARD) in every care area (conflict C8), and the limits of one route or one protocol on one
+quantity agree with each other: a SOFT or INFO limit never lies beyond a HARD one (it could never
+act before the hard limit blocks), and a minimum never lies above a maximum (no value could pass
+both). A protocol's limits are compared among themselves, not with a care area's: a protocol may
+be meant for one care area only (the inpatient CRPS infusion's 120 h lies beyond the outpatient
+clinic's 24 h HARD ceiling, which still blocks it there).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from itertools import permutations
 from pathlib import Path
 from types import MappingProxyType
 
@@ -264,24 +270,30 @@ def _route(route: Route, data: object, path: str) -> RouteProfile:
             ),
             citation=_citation(spec, f"{path}.concentrations", extra=("values_mg_per_ml",)),
         )
-    limits = validate_list(entry["limits"], f"{path}.limits")
     return RouteProfile(
         route=route,
         gate=gate,
         concentrations=concentrations,
-        limits=tuple(_limit(item, f"{path}.limits[{i}]") for i, item in enumerate(limits)),
+        limits=_limits(entry["limits"], f"{path}.limits"),
     )
 
 
 def _protocol(name: str, data: object, path: str) -> ProtocolLimits:
     entry = validate_object(data, path, required=("route", "limits"))
     validate_keys(entry, path, ("route", "limits"))
-    limits = validate_list(entry["limits"], f"{path}.limits")
     return ProtocolLimits(
         protocol=name,
         route=validate_choice(entry["route"], Route, f"{path}.route"),
-        limits=tuple(_limit(item, f"{path}.limits[{i}]") for i, item in enumerate(limits)),
+        limits=_limits(entry["limits"], f"{path}.limits"),
     )
+
+
+def _limits(data: object, path: str) -> tuple[Limit, ...]:
+    items = validate_list(data, path)
+    paths = [f"{path}[{i}]" for i in range(len(items))]
+    limits = tuple(_limit(item, where) for item, where in zip(items, paths, strict=True))
+    _check_agreement(list(zip(paths, limits, strict=True)))
+    return limits
 
 
 def _limit(data: object, path: str) -> Limit:
@@ -296,6 +308,52 @@ def _limit(data: object, path: str) -> Limit:
         citation=_citation(entry, path, extra=("quantity", "allowed", "value", "when")),
         first_session_only=when == "first_session",
     )
+
+
+_MAXIMA = frozenset({Comparison.AT_MOST, Comparison.BELOW})
+
+
+def _check_agreement(limits: Sequence[tuple[str, Limit]]) -> None:
+    """Refuse two limits on one quantity that contradict each other (see the module docstring)."""
+    for (path, limit), (other_path, other) in permutations(limits, 2):
+        if limit.quantity is not other.quantity:
+            continue
+        unit, name = limit.quantity.unit, limit.quantity.label
+        if _lies_beyond_hard(limit, other):
+            bound = "<=" if limit.allowed in _MAXIMA else ">="
+            msg = (
+                f"`{path}.value` must be {bound} {other.value:g} {unit}, the HARD limit "
+                f"`{other_path}` on the {name}: a {limit.citation.strength} limit beyond a hard "
+                f"one can never act before it (got {limit.value:g} {unit})."
+            )
+            raise DataError(msg)
+        if limit.allowed not in _MAXIMA and other.allowed in _MAXIMA and _is_empty(limit, other):
+            msg = (
+                f"`{path}.value` must leave room under the maximum `{other_path}` "
+                f"({other.allowed} {other.value:g} {unit}): no {name} could pass both "
+                f"(got {limit.allowed} {limit.value:g} {unit})."
+            )
+            raise DataError(msg)
+
+
+def _lies_beyond_hard(limit: Limit, hard: Limit) -> bool:
+    """True when a SOFT or INFO `limit` lies beyond `hard` wherever both apply, same direction."""
+    if limit.citation.strength is Severity.HARD or hard.citation.strength is not Severity.HARD:
+        return False
+    if (limit.allowed in _MAXIMA) is not (hard.allowed in _MAXIMA):
+        return False
+    if hard.first_session_only and not limit.first_session_only:
+        return False  # after the first session only `limit` applies: no conflict
+    if limit.allowed in _MAXIMA:
+        return limit.value > hard.value
+    return limit.value < hard.value
+
+
+def _is_empty(minimum: Limit, maximum: Limit) -> bool:
+    """True when no value meets both `minimum` (>=, >) and `maximum` (<=, <)."""
+    if minimum.value != maximum.value:
+        return minimum.value > maximum.value
+    return minimum.allowed is Comparison.ABOVE or maximum.allowed is Comparison.BELOW
 
 
 def _citation(entry: Mapping[str, object], path: str, *, extra: tuple[str, ...] = ()) -> Citation:

@@ -5,8 +5,10 @@ clinical row (changes are amendments), and appends an audit entry for every read
 patient's data.
 """
 
+from ketapath.store.repositories.access import AccessRepository
 from ketapath.store.repositories.clinic import ClinicRepository
 from ketapath.store.repositories.discharge import DischargeRepository
+from ketapath.store.repositories.drug_library import DrugLibraryRepository
 from ketapath.store.repositories.followup import FollowUpRepository
 from ketapath.store.repositories.history import HistoryRepository
 from ketapath.store.repositories.patient import PatientRepository
@@ -17,8 +19,10 @@ from ketapath.store.repositories.treatment import TreatmentRepository
 from ketapath.store.repositories.user import UserRepository
 
 __all__ = [
+    "AccessRepository",
     "ClinicRepository",
     "DischargeRepository",
+    "DrugLibraryRepository",
     "FollowUpRepository",
     "HistoryRepository",
     "PatientRecordRepository",

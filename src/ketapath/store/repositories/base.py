@@ -22,7 +22,7 @@ from ketapath.store.amendments import (
     AmendmentKind,
     amend_row,
     apply_amendments,
-    load_amendments,
+    load_amendments_of,
     row_identity,
 )
 from ketapath.store.audit import Actor, AuditAction, append_entry
@@ -68,6 +68,9 @@ class Repository:
     def __init__(self, session: Session, actor: Actor) -> None:
         self.session = session
         self.actor = actor
+        # The rows this repository looked up, held so that the session's identity map (which
+        # keeps rows only while referenced) answers a second look-up without a query.
+        self._held: list[Base] = []
 
     def _audit(
         self,
@@ -99,19 +102,14 @@ class Repository:
         row = self.session.get(table, row_id)
         if row is None:
             raise NotFoundError(f"No {table.__tablename__} with id {row_id}.")
+        self._held.append(row)
         return row
 
     def _amended(self, rows: Sequence[RowT]) -> list[tuple[RowT, AmendedRow]]:
-        """Return each row with its amendments applied (one query for all of them)."""
-        if not rows:
-            return []
-        table = type(rows[0])
-        ids = [row_identity(row) for row in rows]
-        by_row = load_amendments(self.session, table, ids)
-        return [
-            (row, apply_amendments(row, by_row[row_id]))
-            for row, row_id in zip(rows, ids, strict=True)
-        ]
+        """Return each row with its amendments applied (one query for all of them, whatever
+        their tables)."""
+        by_row = load_amendments_of(self.session, rows)
+        return [(row, apply_amendments(row, by_row[row_identity(row)])) for row in rows]
 
     def _select_amended(self, query: Select[RowT]) -> list[tuple[RowT, AmendedRow]]:
         return self._amended(list(self.session.scalars(query)))

@@ -1,6 +1,7 @@
-"""After the session: questionnaire answers, follow-up contacts, and safety flags.
+"""After the session: questionnaire answers, follow-up contacts, safety screens and flags.
 
-Completing a follow-up and resolving a flag are amendments of kind ``status_change``.
+Completing a follow-up and resolving a flag are amendments of kind ``status_change``. A safety
+screen is kept whatever it found (DEP-7: the record that the assessment was done).
 """
 
 from __future__ import annotations
@@ -10,17 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TypeVar
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 from ketapath.clinical.finding import Finding
 from ketapath.clinical.observations import InstrumentResponse
 from ketapath.store.amendments import AmendedRow, AmendmentKind
 from ketapath.store.audit import AuditAction
-from ketapath.store.findings import finding_from_json, finding_to_columns
-from ketapath.store.records import Stored
+from ketapath.store.findings import finding_from_json, finding_to_columns, finding_to_json
+from ketapath.store.records import SafetyScreenRecord, ScreenKind, Stored
 from ketapath.store.repositories.base import Repository, require_user
 from ketapath.store.repositories.history import patient_rows
 from ketapath.store.tables import FollowUp, InstrumentResponseEntry, SafetyFlag
+from ketapath.store.tables.followup import SafetyScreen
 
 __all__ = [
     "ContactMethod",
@@ -30,7 +33,7 @@ __all__ = [
 ]
 
 
-ListedT = TypeVar("ListedT", InstrumentResponseEntry, FollowUp, SafetyFlag)
+ListedT = TypeVar("ListedT", InstrumentResponseEntry, FollowUp, SafetyFlag, SafetyScreen)
 RecordT = TypeVar("RecordT")
 
 
@@ -90,8 +93,18 @@ def _flag(a: AmendedRow) -> SafetyFlagRecord:
     )
 
 
+def _screen(a: AmendedRow) -> SafetyScreenRecord:
+    answers: dict[str, Any] = a.get("answers_json", dict)
+    return SafetyScreenRecord(
+        kind=ScreenKind(a.get("kind", str)),
+        screened_at=a.get("screened_at", datetime),
+        answers=MappingProxyType({str(k): bool(v) for k, v in answers.items()}),
+        findings=tuple(finding_from_json(f) for f in a.get("findings_json", list)),
+    )
+
+
 class FollowUpRepository(Repository):
-    """Answers, follow-ups and safety flags. Every method appends an audit entry."""
+    """Answers, follow-ups, safety screens and flags. Every method appends an audit entry."""
 
     def add_response(
         self,
@@ -167,6 +180,18 @@ class FollowUpRepository(Repository):
         )
         return self._stored([row], _flag)[0]
 
+    def add_screen(self, patient_id: uuid.UUID, screen: SafetyScreenRecord) -> uuid.UUID:
+        """Store a safety screen: its answers as given and what the rules found."""
+        row = SafetyScreen(
+            patient_id=patient_id,
+            kind=str(ScreenKind(screen.kind)),
+            screened_at=screen.screened_at,
+            answers_json={str(k): bool(v) for k, v in screen.answers.items()},
+            findings_json=[finding_to_json(f) for f in screen.findings],
+            recorded_by=require_user(self.actor),
+        )
+        return self._write(row, patient_id)
+
     def list_responses(self, patient_id: uuid.UUID) -> tuple[Stored[InstrumentResponse], ...]:
         """Return a patient's questionnaires, oldest first."""
         return self._list(InstrumentResponseEntry, patient_id, _response)
@@ -178,6 +203,10 @@ class FollowUpRepository(Repository):
     def list_flags(self, patient_id: uuid.UUID) -> tuple[Stored[SafetyFlagRecord], ...]:
         """Return a patient's safety flags, resolved ones included, oldest first."""
         return self._list(SafetyFlag, patient_id, _flag)
+
+    def list_screens(self, patient_id: uuid.UUID) -> tuple[Stored[SafetyScreenRecord], ...]:
+        """Return a patient's safety screens, both kinds, in the order they were recorded."""
+        return self._list(SafetyScreen, patient_id, _screen)
 
     def _list(
         self,

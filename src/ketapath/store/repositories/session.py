@@ -21,7 +21,7 @@ from ketapath.clinical.observations import (
 )
 from ketapath.clinical.records import VitalSigns
 from ketapath.clinical.session.monitoring import Alarm, SessionAction
-from ketapath.errors import InputError
+from ketapath.errors import InputError, NotFoundError
 from ketapath.store.amendments import AmendedRow, AmendmentKind
 from ketapath.store.audit import AuditAction
 from ketapath.store.findings import finding_from_json, finding_to_columns
@@ -36,6 +36,7 @@ from ketapath.store.tables import (
     AdministrationSegment,
     AdverseEvent,
     DissociationScoreEntry,
+    Patient,
     SedationScoreEntry,
     SessionAlarm,
     SessionStatus,
@@ -297,7 +298,15 @@ class SessionRepository(Repository):
         their recorded time with a margin of extra rows, then filtered on the amended time, so a
         corrected time is honoured unless more than that margin of readings moved past it.
         """
-        row = self._get(TreatmentSession, session_id)
+        found = self.session.execute(
+            select(TreatmentSession, Patient.clinic_id, Patient.active)
+            .join(Patient, Patient.id == TreatmentSession.patient_id)
+            .where(TreatmentSession.id == session_id)
+        ).one_or_none()
+        if found is None:
+            raise NotFoundError(f"No treatment_session with id {session_id}.")
+        row, clinic_id, active = found
+        self._held.append(row)
         self._audit(AuditAction.READ, row, row.id, patient_id=row.patient_id, detail="recent")
         latest = (
             select(VitalSignsEntry)
@@ -305,20 +314,23 @@ class SessionRepository(Repository):
             .order_by(VitalSignsEntry.taken_at.desc(), VitalSignsEntry.id.desc())
             .limit(readings + _RECENT_MARGIN)
         )
-        vitals = sorted(
-            (v.record for v in self._stored(list(self.session.scalars(latest)), vitals_from_row)),
-            key=lambda v: v.time,
-        )
         scores = select(SedationScoreEntry).where(
             SedationScoreEntry.session_id == session_id,
             SedationScoreEntry.assessed_at >= sedation_since,
             SedationScoreEntry.assessed_at <= until,
         )
-        sedation = self._stored(list(self.session.scalars(scores)), _sedation)
+        vitals_rows, score_rows = (
+            list(self.session.scalars(latest)),
+            list(self.session.scalars(scores)),
+        )
+        amended = dict(self._amended([row, *vitals_rows, *score_rows]))
+        vitals = sorted((vitals_from_row(amended[v]) for v in vitals_rows), key=lambda v: v.time)
         return RecentReadings(
-            session=_session(self._amended([row])[0][1]),
+            session=_session(amended[row]),
+            patient_clinic_id=clinic_id,
+            patient_active=active,
             vitals=tuple(v for v in vitals if v.time <= until)[-readings:],
-            sedation=tuple(s.record for s in sedation),
+            sedation=tuple(_sedation(amended[s]) for s in score_rows),
         )
 
     def _rows(self, table: type[ChartRowT], session_id: uuid.UUID, order: str) -> list[ChartRowT]:

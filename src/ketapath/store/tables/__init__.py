@@ -4,8 +4,10 @@
 triggers protect (see `ketapath.store.tables.base`).
 """
 
+from ketapath.store.tables.access import CredentialRevocation, SignInAttempt
 from ketapath.store.tables.audit import GENESIS_HASH, Amendment, AuditChainHead, AuditEntry
 from ketapath.store.tables.base import Base, new_id
+from ketapath.store.tables.drug_library import DrugLibraryVersion
 from ketapath.store.tables.followup import FollowUp, InstrumentResponseEntry, SafetyFlag
 from ketapath.store.tables.history import (
     BodyMeasurement,
@@ -54,10 +56,12 @@ __all__ = [
     "Clinic",
     "ConditionEntry",
     "ConditionSection",
+    "CredentialRevocation",
     "DischargeAssessment",
     "DischargeSignature",
     "DissociationScoreEntry",
     "DoseOverride",
+    "DrugLibraryVersion",
     "FollowUp",
     "HistoryReview",
     "HistorySection",
@@ -74,6 +78,7 @@ __all__ = [
     "SedationScoreEntry",
     "SessionAlarm",
     "SessionStatus",
+    "SignInAttempt",
     "SubstanceUseEntry",
     "TreatmentOrder",
     "TreatmentPlan",
@@ -91,7 +96,8 @@ INSERT_ONLY_TABLES: tuple[str, ...] = tuple(
         if table.name not in {"app_user", "patient", "audit_chain_head"}
     )
 )
-"""Tables whose rows can never be updated or deleted (clinical rows, amendments, audit)."""
+"""Tables whose rows can never be updated or deleted (clinical rows, amendments, audit,
+sign-in attempts and sign-outs)."""
 
 LIMITED_UPDATE_TABLES: dict[str, tuple[str, ...]] = {
     "app_user": ("active", "deactivated_at", "deactivated_by", "password_hash"),

@@ -1,17 +1,25 @@
-"""After the session: questionnaire answers, follow-up contacts and safety flags."""
+"""After the session: questionnaire answers, follow-up contacts, safety screens and flags."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ketapath.store.tables.base import Base, FindingColumns, PatientRow
 
-__all__ = ["FollowUp", "InstrumentResponseEntry", "SafetyFlag"]
+__all__ = ["FollowUp", "InstrumentResponseEntry", "SafetyFlag", "SafetyScreen", "ScreenKind"]
+
+
+class ScreenKind(StrEnum):
+    """Which safety screen: dependence and misuse (DEP-1 to DEP-5) or urinary symptoms (TOX-U1)."""
+
+    DEPENDENCE = "dependence"
+    URINARY = "urinary"
 
 
 class InstrumentResponseEntry(PatientRow, Base):
@@ -50,3 +58,21 @@ class SafetyFlag(FindingColumns, PatientRow, Base):
 
     raised_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+
+
+class SafetyScreen(PatientRow, Base):
+    """A dependence or urinary screen as it was asked, kept whatever it found.
+
+    A screen that finds nothing is still the record that the assessment was done (DEP-7).
+    ``answers_json`` holds each question's answer as given (``{"craving": false, ...}``);
+    ``findings_json`` every finding the rules gave, with the rule as it was shown (empty: no
+    signal). The safety flags the findings raised are `SafetyFlag` rows of the same transaction.
+    """
+
+    __tablename__ = "safety_screen"
+    __table_args__ = (CheckConstraint("kind IN ('dependence', 'urinary')", name="kind"),)
+
+    kind: Mapped[str] = mapped_column(String(16))
+    screened_at: Mapped[datetime]
+    answers_json: Mapped[dict[str, Any]]
+    findings_json: Mapped[list[Any]]

@@ -1,4 +1,9 @@
-"""Administration: user accounts and roles (create, deactivate) and the audit-trail check."""
+"""Administration: user accounts and roles (create, deactivate), the audit-trail check, and the
+drug library (its limits, a form to change one, and its change history).
+
+Physicians and nurses may read the drug library page; the change form is shown to admins only,
+and the service refuses a change from anyone else.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,26 @@ import uuid
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ketapath.errors import InputError
 from ketapath.services.audit import verify_audit
 from ketapath.services.context import UserRole
+from ketapath.services.drug_library import change_limit, list_library_versions
 from ketapath.services.users import create_account, deactivate_account, list_accounts
-from ketapath.web.forms import context_of
+from ketapath.web.forms import context_of, parse_number
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser, role_label
 
 __all__ = ["routes"]
 
 PAGE_SIZE = 200
+LIBRARY_PATH = "/admin/drug-library"
+ALLOWED_WORDS = {"<=": "at most", "<": "below", ">=": "at least", ">": "above"}
+"""How a limit's condition reads: "infusion rate at most 0.5 mg/kg/h"."""
 
 
 async def _page(request: Request, user: PageUser, **extra: Any) -> Response:  # noqa: ANN401  # template values
@@ -78,8 +89,60 @@ async def check_audit(request: Request, user: PageUser) -> Response:
     return await _page(request, user, verification=verification)
 
 
+async def show_library(request: Request, user: PageUser) -> Response:
+    """The drug library: the limits in force, the change form (admins) and the history."""
+    services, context = services_of(request), context_of(request, user)
+    history = await run_in_threadpool(list_library_versions, services, context)
+    return render(
+        request,
+        "admin_library.html",
+        user=user,
+        current=history[0],
+        history=history,
+        can_change=user.principal.role is UserRole.ADMIN,
+        allowed_words=ALLOWED_WORDS,
+    )
+
+
+def _version_field(form: FormData) -> int:
+    text = str(form.get("based_on_version", "")).strip()
+    if not text.isdigit():
+        msg = f"`based_on_version` must be a version number (got {text!r})."
+        raise InputError(msg, field="based_on_version", value=text)
+    return int(text)
+
+
+async def submit_limit_change(request: Request, user: PageUser) -> Response:
+    """Change one limit's value with a reason (admins only: the service refuses others)."""
+    form = await request.form()
+    services, context = services_of(request), context_of(request, user)
+    value = parse_number(form, "value")
+    if value is None:
+        raise InputError(
+            "`value` must be a number in the limit's unit (got nothing).", field="value"
+        )
+    changed = await run_in_threadpool(
+        lambda: change_limit(
+            services,
+            context,
+            key=str(form.get("key", "")),
+            value=value,
+            reason=str(form.get("reason", "")),
+            based_on_version=_version_field(form),
+        )
+    )
+    return RedirectResponse(f"{LIBRARY_PATH}?stored={changed.version}", status_code=303)
+
+
 routes = (
     Route("/admin", signed_in(show_admin), methods=["GET"], name="admin"),
+    Route(LIBRARY_PATH, signed_in(show_library), methods=["GET"], name="admin_library"),
+    Route(
+        f"{LIBRARY_PATH}/limits",
+        signed_in(submit_limit_change),
+        methods=["POST"],
+        name="admin_library_change",
+    ),
     Route("/admin/users", signed_in(submit_account), methods=["POST"], name="admin_create"),
     Route(
         "/admin/users/{user_id:uuid}/deactivate",

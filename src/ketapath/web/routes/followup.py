@@ -1,11 +1,11 @@
 """The follow-up page: questionnaires (NRS, BPI, PHQ-9, ODI, PGIC) with every item labelled, the
-dependence and urinary symptom screens, follow-up contacts, the outcomes list and the relief
-duration of each finished course (`ketapath.services.relief`).
+dependence and urinary symptom screens with the list of those recorded, follow-up contacts, the
+outcomes list and the relief duration of each finished course (`ketapath.services.relief`).
 
 Every write calls one use case of `ketapath.services.followups`, which scores, flags and books;
 the page only shows what came back. A PHQ-9 with item 9 above 0 comes back at once (HTMX) with the
 same-day follow-up it booked and what to do; a recorded questionnaire also refreshes the outcomes
-list and the relief durations (an out-of-band swap).
+list and the relief durations, and a recorded screen the list of screens (out-of-band swaps).
 """
 
 from __future__ import annotations
@@ -163,6 +163,7 @@ def _load(services: Services, context: RequestContext, patient_id: uuid.UUID) ->
         "patient_id": patient_id,
         "outcomes": outcomes,
         "relief": relief.list_course_relief(services, context, patient_id=patient_id),
+        "screens": followups.list_screens(services, context, patient_id=patient_id),
         "forms": FORMS,
         "dependence_questions": DEPENDENCE_QUESTIONS,
         "urinary_questions": URINARY_QUESTIONS,
@@ -223,38 +224,45 @@ def _checked(form: FormData, questions: tuple[tuple[str, str], ...]) -> dict[str
     return {field: field in form for field, _label in questions}
 
 
+_SCREENS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "dependence": ("Dependence screen", DEPENDENCE_QUESTIONS),
+    "urinary": ("Urinary symptom screen", URINARY_QUESTIONS),
+}
+
+
+def _record_screen(
+    services: Services, context: RequestContext, patient_id: uuid.UUID, kind: str, form: FormData
+) -> followups.ScreenResult:
+    answers = _checked(form, _SCREENS[kind][1])
+    now = services.now()
+    if kind == "dependence":
+        return followups.record_dependence_screen(
+            services, context, patient_id=patient_id, screen=DependenceScreen(time=now, **answers)
+        )
+    return followups.record_urinary_screen(
+        services, context, patient_id=patient_id, screen=UrinaryScreen(time=now, **answers)
+    )
+
+
 async def screen(request: Request, user: PageUser) -> Response:
-    """Record the dependence (DEP) or urinary (TOX-U) screen; the findings come back at once."""
+    """Record the dependence (DEP) or urinary (TOX-U) screen, negative or not; the findings and
+    the list of screens come back at once."""
     form = await request.form()
     patient_id: uuid.UUID = request.path_params["patient_id"]
     kind = request.path_params["kind"]
-    services, context = services_of(request), context_of(request, user)
-    now = services.now()
-    if kind == "dependence":
-        answers = _checked(form, DEPENDENCE_QUESTIONS)
-        result = await run_in_threadpool(
-            followups.record_dependence_screen,
-            services,
-            context,
-            patient_id=patient_id,
-            screen=DependenceScreen(time=now, **answers),
-        )
-        title = "Dependence screen"
-    elif kind == "urinary":
-        answers = _checked(form, URINARY_QUESTIONS)
-        result = await run_in_threadpool(
-            followups.record_urinary_screen,
-            services,
-            context,
-            patient_id=patient_id,
-            screen=UrinaryScreen(time=now, **answers),
-        )
-        title = "Urinary symptom screen"
-    else:
+    if kind not in _SCREENS:
         raise NotFoundError(f"There is no {kind!r} screen: dependence or urinary.")
+    services, context = services_of(request), context_of(request, user)
+    result = await run_in_threadpool(_record_screen, services, context, patient_id, kind, form)
     if not _is_htmx(request):
         return _back(patient_id)
-    return render(request, "followup_screen.html", user=user, result=result, title=title)
+    screens = await run_in_threadpool(
+        followups.list_screens, services, context, patient_id=patient_id
+    )
+    title = _SCREENS[kind][0]
+    return render(
+        request, "followup_screen.html", user=user, result=result, title=title, screens=screens
+    )
 
 
 async def schedule(request: Request, user: PageUser) -> Response:

@@ -1,5 +1,6 @@
-"""The patient page: summary, screening findings, safety flags, sessions, outcome trends, the
-relief duration of each finished course and cumulative exposure.
+"""The patient page: summary (with the last abuse-risk screen, or the DEP-7 finding while none is
+recorded), screening findings, safety flags, sessions, outcome trends, the relief duration of
+each finished course and cumulative exposure.
 
 The outcome trends (pain NRS, BPI interference, PHQ-9, ODI) are drawn by uPlot from the series
 in each chart's ``data-series`` attribute; the IMMPACT lines are 30 % and 50 % below the first
@@ -92,6 +93,7 @@ def _load(services: Services, context: RequestContext, patient_id: uuid.UUID) ->
         "course": course,
         "trends": _trends(outcomes),
         "relief": relief.list_course_relief(services, context, patient_id=patient_id),
+        "screens": followups.list_screens(services, context, patient_id=patient_id),
     }
 
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ketapath.services.auth import log_in
+from ketapath.services.auth import Credential, log_in, log_out
 from ketapath.services.context import Principal
 from ketapath.web.pages import public, render, safe_next, services_of, signed_in, web_state
 from ketapath.web.sessions import (
@@ -65,12 +65,10 @@ def _sign_in_page(
 
 
 def _revoke(request: Request) -> None:
-    """Refuse the credential the request was authenticated with from now on."""
-    revocations = getattr(request.app.state, "revocations", None)
+    """Refuse the credential the request was authenticated with from now on (every process)."""
     credential = getattr(request.state, "credential", None)
-    revoke = getattr(revocations, "revoke", None)
-    if credential is not None and callable(revoke):
-        revoke(credential)
+    if isinstance(credential, Credential):
+        log_out(services_of(request), credential)
 
 
 def _end_idle_session(request: Request, response: Response) -> None:
@@ -156,7 +154,7 @@ def _start_session(request: Request, principal: Principal, next_path: str) -> Re
 async def sign_out(request: Request, user: PageUser) -> Response:  # noqa: ARG001  # signed_in checks the user
     """Sign out: the session stops working at once and its cookies are removed."""
     response = RedirectResponse("/sign-in?reason=signed-out", status_code=303)
-    _revoke(request)
+    await run_in_threadpool(_revoke, request)  # a database write: off the event loop
     web_state(request).sessions.clear_session_cookies(response)
     return response
 
