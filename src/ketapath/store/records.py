@@ -226,8 +226,8 @@ class AdverseEventRecord:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecentReadings:
     """What a new reading is judged with: the session, its latest vital signs up to the reading's
-    time (oldest first) and its sedation scores in a window before it; and where the patient is
-    registered, and whether their record is open, for the access check."""
+    time (oldest first) and its latest sedation scores in a window before it; and where the
+    patient is registered, and whether their record is open, for the access check."""
 
     session: SessionRecord
     patient_clinic_id: uuid.UUID

@@ -293,10 +293,10 @@ class SessionRepository(Repository):
     ) -> RecentReadings:
         """Return what a new reading at ``until`` is judged with, without reading the whole chart.
 
-        The latest ``readings`` vital signs taken at or before ``until`` (oldest first) and the
-        sedation scores from ``sedation_since`` to ``until``, all as amended. Rows are chosen by
-        their recorded time with a margin of extra rows, then filtered on the amended time, so a
-        corrected time is honoured unless more than that margin of readings moved past it.
+        The latest ``readings`` vital signs taken at or before ``until`` and the latest sedation
+        score from ``sedation_since`` to ``until`` (each oldest first), all as amended. Rows are
+        chosen by their recorded time with a margin of extra rows, then filtered on the amended
+        time, so a corrected time is honoured unless more than that margin of rows moved past it.
         """
         found = self.session.execute(
             select(TreatmentSession, Patient.clinic_id, Patient.active)
@@ -314,10 +314,15 @@ class SessionRepository(Repository):
             .order_by(VitalSignsEntry.taken_at.desc(), VitalSignsEntry.id.desc())
             .limit(readings + _RECENT_MARGIN)
         )
-        scores = select(SedationScoreEntry).where(
-            SedationScoreEntry.session_id == session_id,
-            SedationScoreEntry.assessed_at >= sedation_since,
-            SedationScoreEntry.assessed_at <= until,
+        scores = (
+            select(SedationScoreEntry)
+            .where(
+                SedationScoreEntry.session_id == session_id,
+                SedationScoreEntry.assessed_at >= sedation_since,
+                SedationScoreEntry.assessed_at <= until,
+            )
+            .order_by(SedationScoreEntry.assessed_at.desc(), SedationScoreEntry.id.desc())
+            .limit(1 + _RECENT_MARGIN)
         )
         vitals_rows, score_rows = (
             list(self.session.scalars(latest)),
@@ -330,7 +335,16 @@ class SessionRepository(Repository):
             patient_clinic_id=clinic_id,
             patient_active=active,
             vitals=tuple(v for v in vitals if v.time <= until)[-readings:],
-            sedation=tuple(_sedation(amended[s]) for s in score_rows),
+            sedation=tuple(
+                sorted(
+                    (
+                        score
+                        for score in (_sedation(amended[row]) for row in score_rows)
+                        if sedation_since <= score.time <= until
+                    ),
+                    key=lambda score: score.time,
+                )
+            ),
         )
 
     def _rows(self, table: type[ChartRowT], session_id: uuid.UUID, order: str) -> list[ChartRowT]:
