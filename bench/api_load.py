@@ -39,12 +39,12 @@ from bench.load_client import SEDATION_EVERY
 from ketapath.clinical.observations import SedationScore
 from ketapath.clinical.records import VitalSigns
 from ketapath.config import load_settings
-from ketapath.services import sessions
+from ketapath.services.access.users import create_user
+from ketapath.services.care import sessions
 from ketapath.services.context import RequestContext, UserRole, create_services
-from ketapath.services.users import create_user
 from ketapath.store.audit import SYSTEM
 from ketapath.store.migrate import upgrade
-from ketapath.store.repositories.clinic import ClinicRepository
+from ketapath.store.repositories.user import ClinicRepository
 from ketapath.store.tables.people import Patient, User
 from ketapath.store.tables.session import TreatmentSession, VitalSignsEntry
 

@@ -17,8 +17,8 @@ from tests.api.conftest import FAST_HASHER, PASSWORD, SECRET_KEY, T0, new_patien
 from ketapath.api.app import create_app
 from ketapath.api.security import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
 from ketapath.config import Settings
+from ketapath.services.access.users import create_user
 from ketapath.services.context import UserRole, create_services
-from ketapath.services.users import create_user
 from ketapath.store.audit import SYSTEM
 from ketapath.store.repositories import AccessRepository
 from ketapath.store.tables import User

@@ -24,10 +24,10 @@ import pytest
 from tests.api.conftest import PASSWORD, SECRET_KEY, new_patient
 
 from ketapath.config import Settings
-from ketapath.services.admin import upgrade_database
-from ketapath.services.audit import verify_audit_chain
+from ketapath.services.access.admin import upgrade_database
+from ketapath.services.access.audit import verify_audit_chain
+from ketapath.services.access.users import create_user
 from ketapath.services.context import create_services
-from ketapath.services.users import create_user
 from ketapath.store.audit import SYSTEM
 from ketapath.store.repositories import ClinicRepository
 

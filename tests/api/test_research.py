@@ -16,7 +16,7 @@ from tests.api.test_plans import API, problem
 
 from ketapath.clinical.codes import Indication
 from ketapath.clinical.records import Condition, ConditionStatus, VitalSigns
-from ketapath.services import followups, patients, plans, sessions
+from ketapath.services.care import followups, patients, plans, sessions
 from ketapath.services.context import RequestContext, UserRole
 
 pytestmark = pytest.mark.anyio

@@ -8,7 +8,7 @@ import uuid
 from tests.db.test_cli import _create_user, database, ketapath
 
 from ketapath.config import load_settings
-from ketapath.services import drug_library
+from ketapath.services.clinic import drug_library
 from ketapath.services.context import RequestContext, UserRole, create_services
 
 __all__ = ["database", "ketapath"]

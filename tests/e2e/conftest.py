@@ -35,10 +35,10 @@ from ketapath.clinical.codes import Indication
 from ketapath.clinical.dosing.orders import CareArea
 from ketapath.clinical.records import Condition, ConditionStatus, VitalSigns
 from ketapath.config import Settings
-from ketapath.services import followups, patients, plans, sessions
-from ketapath.services.admin import upgrade_database
+from ketapath.services.access.admin import upgrade_database
+from ketapath.services.access.users import create_user
+from ketapath.services.care import followups, patients, plans, sessions
 from ketapath.services.context import RequestContext, Services, UserRole, create_services
-from ketapath.services.users import create_user
 from ketapath.store.audit import SYSTEM
 from ketapath.store.repositories import ClinicRepository
 

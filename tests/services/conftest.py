@@ -22,7 +22,7 @@ from ketapath.clinical.codes import Indication
 from ketapath.clinical.dosing.orders import CareArea, Order, Route
 from ketapath.clinical.records import Condition, ConditionStatus, VitalSigns
 from ketapath.config import Settings
-from ketapath.services import plans, sessions
+from ketapath.services.care import plans, sessions
 from ketapath.services.context import RequestContext, Services, UserRole
 from ketapath.store.audit import SYSTEM
 from ketapath.store.records import PlanRecord

@@ -13,8 +13,9 @@ from tests.services.conftest import T0, signed_plan, started_session, vitals
 
 from ketapath.clinical.observations import SedationScore
 from ketapath.errors import AccessError, NotFoundError
-from ketapath.services import board, discharge, sessions
-from ketapath.services.discharge import AldreteObservation, PadssObservation
+from ketapath.services.care import discharge, sessions
+from ketapath.services.care.discharge import AldreteObservation, PadssObservation
+from ketapath.services.clinic import board
 from ketapath.store.tables import UserRole
 
 RATE_MG_PER_H = 24.5

@@ -8,7 +8,8 @@ from tests.services.test_research import CRPS_RATINGS, _course
 
 from ketapath.clinical.codes import Indication
 from ketapath.errors import AccessError
-from ketapath.services import clinic_outcomes, followups, sessions
+from ketapath.services.care import followups, sessions
+from ketapath.services.clinic import clinic_outcomes
 from ketapath.services.context import UserRole
 
 

@@ -20,8 +20,8 @@ from tests.services.conftest import (
 )
 
 from ketapath.errors import AccessError, ConflictError, DataError, InputError, NotFoundError
-from ketapath.services import discharge, sessions
-from ketapath.services.discharge import AldreteObservation, PadssObservation
+from ketapath.services.care import discharge, sessions
+from ketapath.services.care.discharge import AldreteObservation, PadssObservation
 from ketapath.store.repositories import DischargeRepository
 from ketapath.store.tables import DischargeAssessment, UserRole
 

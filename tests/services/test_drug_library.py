@@ -17,7 +17,8 @@ from tests.services.conftest import started_session as start
 from ketapath.clinical.dosing.orders import CareArea
 from ketapath.clinical.finding import Severity
 from ketapath.errors import AccessError, ConflictError, InputError, NotFoundError
-from ketapath.services import drug_library, plans, sessions
+from ketapath.services.care import plans, sessions
+from ketapath.services.clinic import drug_library
 from ketapath.store.tables import AuditEntry, DrugLibraryVersion
 
 CLINIC = CareArea.OUTPATIENT_INFUSION_CLINIC

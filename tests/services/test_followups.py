@@ -18,7 +18,7 @@ from ketapath.clinical.outcomes import ChangeCategory
 from ketapath.clinical.safety import DependenceScreen
 from ketapath.clinical.toxicity import UrinaryScreen
 from ketapath.errors import AccessError, ConflictError, InputError, NotFoundError
-from ketapath.services import followups, sessions
+from ketapath.services.care import followups, sessions
 from ketapath.store.repositories import FollowUpRepository
 from ketapath.store.tables import FollowUp, InstrumentResponseEntry, SafetyFlag
 from ketapath.store.tables.followup import SafetyScreen

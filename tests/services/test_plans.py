@@ -15,7 +15,7 @@ from ketapath.clinical.codes import Indication
 from ketapath.clinical.dosing.orders import CareArea
 from ketapath.clinical.finding import Severity
 from ketapath.errors import AccessError, ConflictError, DataError, InputError, NotFoundError
-from ketapath.services import plans
+from ketapath.services.care import plans
 from ketapath.store.audit import verify_chain
 from ketapath.store.repositories import TreatmentRepository
 from ketapath.store.tables import AuditEntry, DoseOverride, OrderStatus, PlanStatus, TreatmentPlan

@@ -13,7 +13,7 @@ from ketapath.pk.patient import Covariates, Sex
 from ketapath.pk.population import VirtualPopulation
 from ketapath.pk.regimen import Infusion, Regimen
 from ketapath.pk.regimen import Route as PKRoute
-from ketapath.services import plans, prediction, sessions
+from ketapath.services.care import plans, prediction, sessions
 
 WEIGHT_KG = 70.0
 

@@ -10,7 +10,8 @@ from tests.services.conftest import T0, signed_plan, started_session
 
 from ketapath.clinical.codes import Indication
 from ketapath.errors import AccessError, NotFoundError
-from ketapath.services import followups, relief, research, sessions
+from ketapath.services.care import followups, relief, sessions
+from ketapath.services.clinic import research
 from ketapath.services.context import UserRole
 
 SESSION_H = 4.0

@@ -11,7 +11,8 @@ from tests.services.conftest import T0, infusion, signed_plan, started_session
 
 from ketapath.clinical.codes import Indication
 from ketapath.errors import AccessError
-from ketapath.services import followups, research, sessions
+from ketapath.services.care import followups, sessions
+from ketapath.services.clinic import research
 
 CRPS_RATINGS = (4, 5, 6, 7, 4)  # after a baseline of 8: 50, 37.5, 25, 12.5, 50 % relief
 """Three responders (>= 30 %) among five patients."""

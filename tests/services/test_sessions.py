@@ -25,7 +25,7 @@ from ketapath.clinical.finding import Severity
 from ketapath.clinical.observations import CadssForm, DissociationScore, SedationScore
 from ketapath.clinical.session.monitoring import CrisisSymptom, SessionAction
 from ketapath.errors import AccessError, ConflictError, DataError, InputError, NotFoundError
-from ketapath.services import plans, sessions
+from ketapath.services.care import plans, sessions
 from ketapath.store.records import AdverseEventRecord
 from ketapath.store.repositories import SessionRepository
 from ketapath.store.tables import (

@@ -20,10 +20,10 @@ from tests.services.conftest import T0, Clock
 
 from ketapath.config import Settings
 from ketapath.errors import InputError
-from ketapath.services.auth import Credential, check_credential, log_in, log_out
+from ketapath.services.access.auth import Credential, check_credential, log_in, log_out
+from ketapath.services.access.throttle import LoginThrottle
+from ketapath.services.access.users import create_user
 from ketapath.services.context import Services, create_services
-from ketapath.services.throttle import LoginThrottle
-from ketapath.services.users import create_user
 from ketapath.store.audit import SYSTEM
 from ketapath.store.repositories import AccessRepository
 from ketapath.store.tables import Base

@@ -12,7 +12,7 @@
 
 Expiry and idleness are checked against the services' clock, so that tests can move time. The
 account is looked up on every request: a deactivated user is refused at once. Signing out
-records the token's ``jti`` in the database (`ketapath.services.auth.log_out`), and the same
+records the token's ``jti`` in the database (`ketapath.services.access.auth.log_out`), and the same
 look-up refuses it from then on, in every server process and after a restart.
 """
 
@@ -28,7 +28,7 @@ from typing import Any
 import jwt
 from fastapi import HTTPException, Request, Response
 
-from ketapath.services.auth import Credential, check_credential
+from ketapath.services.access.auth import Credential, check_credential
 from ketapath.services.context import Principal, Services
 
 __all__ = [

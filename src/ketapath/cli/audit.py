@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 
 from ketapath.cli.db import DatabaseUrlOpt, settings_with
-from ketapath.services.audit import verify_audit_chain
+from ketapath.services.access.audit import verify_audit_chain
 
 app = typer.Typer(help="The audit trail of every access to patient data.", no_args_is_help=True)
 console = Console(highlight=False)

@@ -9,7 +9,7 @@ from rich.console import Console
 from sqlalchemy.engine import make_url
 
 from ketapath.config import Settings, load_settings
-from ketapath.services.admin import upgrade_database
+from ketapath.services.access.admin import upgrade_database
 
 app = typer.Typer(help="The records database.", no_args_is_help=True)
 console = Console(highlight=False)

@@ -22,7 +22,7 @@ from rich.table import Table
 
 from ketapath.config import load_settings
 from ketapath.interop.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, is_seeded, seed_demo
-from ketapath.services.admin import upgrade_database
+from ketapath.services.access.admin import upgrade_database
 from ketapath.services.context import create_services
 
 __all__ = ["demo"]

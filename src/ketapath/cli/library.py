@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ketapath.cli.db import DatabaseUrlOpt, settings_with
-from ketapath.services.drug_library import (
+from ketapath.services.clinic.drug_library import (
     LibraryChange,
     LibraryVersion,
     read_library,

@@ -16,7 +16,7 @@ import uvicorn
 from rich.console import Console
 
 from ketapath.cli.db import DatabaseUrlOpt, settings_with, shown_url
-from ketapath.services.admin import upgrade_database
+from ketapath.services.access.admin import upgrade_database
 
 APP_FACTORY = "ketapath.asgi:create_app_from_environment"
 _stderr = Console(stderr=True, highlight=False)

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from ketapath.cli.db import DatabaseUrlOpt, settings_with
 from ketapath.errors import InputError
-from ketapath.services.users import UserRole, create_user_account
+from ketapath.services.access.users import UserRole, create_user_account
 
 app = typer.Typer(help="User accounts.", no_args_is_help=True)
 console = Console(highlight=False)

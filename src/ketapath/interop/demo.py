@@ -28,10 +28,10 @@ from ketapath.interop.demo_care import (
     signed_plan,
 )
 from ketapath.interop.synthetic import SyntheticPatient, generate_clinic
-from ketapath.services import patients, screening
+from ketapath.services.access.users import create_user
+from ketapath.services.care import patients, screening
+from ketapath.services.care.discharge import AldreteObservation, PadssObservation
 from ketapath.services.context import RequestContext, Services, UserRole
-from ketapath.services.discharge import AldreteObservation, PadssObservation
-from ketapath.services.users import create_user
 from ketapath.store.audit import SYSTEM
 from ketapath.store.records import ScreeningAnswers
 from ketapath.store.repositories import ClinicRepository

@@ -15,9 +15,9 @@ from ketapath.clinical.dosing.orders import CareArea
 from ketapath.clinical.observations import AdministeredDose, DissociationScore, SedationScore
 from ketapath.clinical.records import VitalSigns
 from ketapath.interop.synthetic import SyntheticPatient, SyntheticSession
-from ketapath.services import discharge, followups, plans, sessions
+from ketapath.services.care import discharge, followups, plans, sessions
+from ketapath.services.care.discharge import AldreteObservation, PadssObservation
 from ketapath.services.context import RequestContext, Services
-from ketapath.services.discharge import AldreteObservation, PadssObservation
 
 __all__ = ["Staff", "Tally", "chart_session", "record_follow_ups", "respond", "signed_plan"]
 

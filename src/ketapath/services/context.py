@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ketapath.config import Settings
 from ketapath.errors import AccessError, InputError
-from ketapath.services.throttle import LoginThrottle
+from ketapath.services.access.throttle import LoginThrottle
 from ketapath.store.audit import Actor
 from ketapath.store.columns import utc_now
 from ketapath.store.database import create_database_engine, create_session_factory, writer_gate

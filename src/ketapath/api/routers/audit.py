@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ketapath.api.deps import Admin, ServicesDep
-from ketapath.services.audit import verify_audit
+from ketapath.services.access.audit import verify_audit
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

@@ -20,8 +20,8 @@ from ketapath.api import security
 from ketapath.api.deps import AnyUser, ServicesDep, public
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.auth import Credentials, SessionOut, TokenOut
-from ketapath.services import auth as sign_in_service
-from ketapath.services.auth import log_in
+from ketapath.services.access import auth as sign_in_service
+from ketapath.services.access.auth import log_in
 from ketapath.services.context import Principal, Services
 
 router = APIRouter(prefix="/auth", tags=["auth"])

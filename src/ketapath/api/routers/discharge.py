@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from ketapath.api.deps import Clinician, ServicesDep
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.discharge import DischargeIn, DischargeOut, SignIn
-from ketapath.services import discharge
+from ketapath.services.care import discharge
 
 router = APIRouter(tags=["discharge"])
 

@@ -21,7 +21,7 @@ from ketapath.api.schemas.drug_library import (
     LimitChangeIn,
     VersionOut,
 )
-from ketapath.services import drug_library
+from ketapath.services.clinic import drug_library
 
 router = APIRouter(prefix="/drug-library", tags=["drug library"])
 

@@ -25,7 +25,7 @@ from ketapath.api.schemas.followups import (
     UrinaryScreenIn,
 )
 from ketapath.api.schemas.sessions import EntryCreated
-from ketapath.services import followups
+from ketapath.services.care import followups
 
 router = APIRouter(prefix="/patients/{patient_id}", tags=["follow-up"])
 

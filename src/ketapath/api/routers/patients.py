@@ -27,7 +27,7 @@ from ketapath.api.schemas.patients import (
     PatientSummaryOut,
     SubstanceUseIn,
 )
-from ketapath.services import patients
+from ketapath.services.care import patients
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 

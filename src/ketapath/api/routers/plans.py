@@ -14,7 +14,7 @@ from ketapath.api.deps import Clinician, Physician, ServicesDep
 from ketapath.api.pagination import Page, PageQuery
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.plans import CustomPlanIn, OverrideIn, PlanIn, PlanOut
-from ketapath.services import plans
+from ketapath.services.care import plans
 
 router = APIRouter(tags=["plans"])
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from ketapath.api.deps import RequestContext, ServicesDep, UserRole, allow
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.research import ResearchSummaryOut
-from ketapath.services import research
+from ketapath.services.clinic import research
 
 router = APIRouter(prefix="/research", tags=["research"])
 

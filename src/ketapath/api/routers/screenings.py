@@ -10,7 +10,7 @@ from ketapath.api.deps import Clinician, ServicesDep
 from ketapath.api.pagination import Page, PageQuery
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.screenings import ScreeningOut, ScreeningRequest
-from ketapath.services import screening
+from ketapath.services.care import screening
 
 router = APIRouter(tags=["screenings"])
 

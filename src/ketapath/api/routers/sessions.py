@@ -27,7 +27,7 @@ from ketapath.api.schemas.sessions import (
     StopIn,
     VitalsReadingIn,
 )
-from ketapath.services import sessions
+from ketapath.services.care import sessions
 
 router = APIRouter(tags=["sessions"])
 

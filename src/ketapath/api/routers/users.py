@@ -11,7 +11,7 @@ from ketapath.api.pagination import Page, PageQuery
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.common import ReasonIn
 from ketapath.api.schemas.users import UserCreate, UserOut
-from ketapath.services import users
+from ketapath.services.access import users
 
 router = APIRouter(prefix="/users", tags=["users"])
 

@@ -8,13 +8,13 @@ from datetime import date, datetime
 from pydantic import Field
 
 from ketapath.api.schemas.common import ApiModel, FindingModel, Reason, findings_out
-from ketapath.services.context import UserRole
-from ketapath.services.discharge import (
+from ketapath.services.care.discharge import (
     AldreteObservation,
     DischargeAssessment,
     DischargeRecord,
     PadssObservation,
 )
+from ketapath.services.context import UserRole
 
 __all__ = ["AldreteIn", "DischargeIn", "DischargeOut", "PadssIn", "SignIn", "SignatureOut"]
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from ketapath.api.schemas.common import ApiModel, Reason
-from ketapath.services.drug_library import LibraryChange, LibraryVersion, LimitRow
+from ketapath.services.clinic.drug_library import LibraryChange, LibraryVersion, LimitRow
 
 __all__ = [
     "ChangeOut",

@@ -20,7 +20,7 @@ from ketapath.clinical.instruments import INSTRUMENTS, InstrumentScore
 from ketapath.clinical.outcomes import ChangeCategory
 from ketapath.clinical.safety import DependenceScreen
 from ketapath.clinical.toxicity import UrinaryScreen
-from ketapath.services.followups import (
+from ketapath.services.care.followups import (
     ContactMethod,
     FollowUpRecord,
     PatientOutcomes,

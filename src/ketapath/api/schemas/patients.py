@@ -37,7 +37,7 @@ from ketapath.clinical.records import (
     SubstanceUse,
     UsePattern,
 )
-from ketapath.services.patients import (
+from ketapath.services.care.patients import (
     ConditionSection,
     HistorySection,
     PatientIdentity,

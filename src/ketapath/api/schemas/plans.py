@@ -23,7 +23,7 @@ from ketapath.api.schemas.common import (
 from ketapath.clinical.dosing.orders import CareArea, Drug, Order, Route
 from ketapath.clinical.dosing.protocols import PROTOCOLS
 from ketapath.clinical.finding import Finding
-from ketapath.services.plans import (
+from ketapath.services.care.plans import (
     MAX_ORDERS,
     OrderStatus,
     PlanRecord,

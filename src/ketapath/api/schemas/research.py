@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ketapath.api.schemas.common import ApiModel
 from ketapath.clinical.codes import Indication
-from ketapath.services.research import ResearchSummary
+from ketapath.services.clinic.research import ResearchSummary
 
 __all__ = ["ResearchCellOut", "ResearchSummaryOut"]
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from ketapath.api.schemas.common import ApiModel, FindingModel, findings_out
 from ketapath.clinical.screening import Verdict
 from ketapath.interop.findings_json import MissingDataModel
-from ketapath.services.screening import ScreeningAnswers, StoredScreening
+from ketapath.services.care.screening import ScreeningAnswers, StoredScreening
 
 __all__ = ["ScreeningAnswersIn", "ScreeningOut", "ScreeningRequest"]
 

@@ -26,7 +26,7 @@ from ketapath.clinical.dosing.orders import CareArea, Drug, Route
 from ketapath.clinical.observations import CadssForm, DissociationScore, SedationScore
 from ketapath.clinical.records import VitalSigns
 from ketapath.clinical.session.monitoring import CrisisSymptom, SessionAction
-from ketapath.services.sessions import (
+from ketapath.services.care.sessions import (
     AdverseEventRecord,
     ChartedAlarm,
     RateChange,

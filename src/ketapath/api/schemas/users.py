@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 from ketapath.api.schemas.common import ApiModel, Text
-from ketapath.services.users import UserRecord, UserRole
+from ketapath.services.access.users import UserRecord, UserRole
 
 __all__ = ["UserCreate", "UserOut"]
 

@@ -6,7 +6,6 @@ patient's data.
 """
 
 from ketapath.store.repositories.access import AccessRepository
-from ketapath.store.repositories.clinic import ClinicRepository
 from ketapath.store.repositories.discharge import DischargeRepository
 from ketapath.store.repositories.drug_library import DrugLibraryRepository
 from ketapath.store.repositories.followup import FollowUpRepository
@@ -16,7 +15,7 @@ from ketapath.store.repositories.patient_record import PatientRecordRepository
 from ketapath.store.repositories.screening import ScreeningRepository
 from ketapath.store.repositories.session import SessionRepository
 from ketapath.store.repositories.treatment import TreatmentRepository
-from ketapath.store.repositories.user import UserRepository
+from ketapath.store.repositories.user import ClinicRepository, UserRepository
 
 __all__ = [
     "AccessRepository",

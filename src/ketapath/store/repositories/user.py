@@ -1,4 +1,7 @@
-"""Users: created, found by name, deactivated; never deleted. Password hashes stay in here."""
+"""Clinics and their users: created, found by name, users deactivated; never deleted.
+
+Password hashes stay in here.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +12,11 @@ from sqlalchemy import select
 from ketapath.errors import InputError
 from ketapath.store.audit import AuditAction
 from ketapath.store.columns import utc_now
-from ketapath.store.records import UserRecord
+from ketapath.store.records import ClinicRecord, UserRecord
 from ketapath.store.repositories.base import Repository
-from ketapath.store.tables import User, UserRole
+from ketapath.store.tables import Clinic, User, UserRole
 
-__all__ = ["UserRepository"]
+__all__ = ["ClinicRepository", "UserRepository"]
 
 
 def _record(row: User) -> UserRecord:
@@ -90,3 +93,29 @@ class UserRepository(Repository):
         self._add(row, what=f"user {row.username!r}")
         self._audit(AuditAction.DEACTIVATE, row, row.id, patient_id=None, detail=reason)
         return _record(row)
+
+
+def _clinic_record(row: Clinic) -> ClinicRecord:
+    return ClinicRecord(id=row.id, name=row.name, created_at=row.created_at)
+
+
+class ClinicRepository(Repository):
+    """The clinics of a KetaPath installation."""
+
+    def create(self, name: str) -> ClinicRecord:
+        """Create a clinic; `ConflictError` when the name is taken."""
+        if not isinstance(name, str) or not name.strip():
+            raise InputError(f"`name` must be a non-empty text (got {name!r}).", field="name")
+        row = Clinic(name=name.strip())
+        self._add(row, what=f"clinic {name!r}")
+        self._audit(AuditAction.CREATE, row, row.id, patient_id=None, detail=row.name)
+        return _clinic_record(row)
+
+    def get(self, clinic_id: uuid.UUID) -> ClinicRecord:
+        """Return the clinic; `NotFoundError` when there is none."""
+        return _clinic_record(self._get(Clinic, clinic_id))
+
+    def find_by_name(self, name: str) -> ClinicRecord | None:
+        """Return the clinic called `name`, or None."""
+        row = self.session.scalar(select(Clinic).where(Clinic.name == name))
+        return None if row is None else _clinic_record(row)

@@ -17,10 +17,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ketapath.errors import InputError
-from ketapath.services.audit import verify_audit
+from ketapath.services.access.audit import verify_audit
+from ketapath.services.access.users import create_account, deactivate_account, list_accounts
+from ketapath.services.clinic.drug_library import change_limit, list_library_versions
 from ketapath.services.context import UserRole
-from ketapath.services.drug_library import change_limit, list_library_versions
-from ketapath.services.users import create_account, deactivate_account, list_accounts
 from ketapath.web.forms import context_of, parse_number
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser, role_label

@@ -1,8 +1,8 @@
 """The follow-up page: questionnaires (NRS, BPI, PHQ-9, ODI, PGIC) with every item labelled, the
 dependence and urinary symptom screens with the list of those recorded, follow-up contacts, the
-outcomes list and the relief duration of each finished course (`ketapath.services.relief`).
+outcomes list and the relief duration of each finished course (`ketapath.services.care.relief`).
 
-Every write calls one use case of `ketapath.services.followups`, which scores, flags and books;
+Every write calls one use case of `ketapath.services.care.followups`, which scores, flags and books;
 the page only shows what came back. A PHQ-9 with item 9 above 0 comes back at once (HTMX) with the
 same-day follow-up it booked and what to do; a recorded questionnaire also refreshes the outcomes
 list and the relief durations, and a recorded screen the list of screens (out-of-band swaps).
@@ -25,7 +25,7 @@ from ketapath.clinical.instruments import INSTRUMENTS
 from ketapath.clinical.safety import DependenceScreen
 from ketapath.clinical.toxicity import UrinaryScreen
 from ketapath.errors import InputError, NotFoundError
-from ketapath.services import followups, patients, relief
+from ketapath.services.care import followups, patients, relief
 from ketapath.services.context import RequestContext, Services
 from ketapath.web.forms import context_of, parse_id, parse_number
 from ketapath.web.pages import render, services_of, signed_in

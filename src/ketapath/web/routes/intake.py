@@ -30,10 +30,10 @@ from ketapath.clinical.records import (
     UsePattern,
 )
 from ketapath.errors import InputError
-from ketapath.services import patients, screening
+from ketapath.services.care import patients, screening
+from ketapath.services.care.patients import ConditionSection, HistorySection
+from ketapath.services.care.screening import ScreeningAnswers
 from ketapath.services.context import RequestContext, Services
-from ketapath.services.patients import ConditionSection, HistorySection
-from ketapath.services.screening import ScreeningAnswers
 from ketapath.web.forms import context_of, parse_id
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser

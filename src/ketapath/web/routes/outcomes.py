@@ -1,8 +1,9 @@
 """Clinic outcomes (physicians and researchers): responder rates, relief curves, safety events.
 
-Aggregates only; the numbers come from `ketapath.services.clinic_outcomes`, which decides who may
-see them and suppresses small groups for researchers. The relief-duration curves are drawn by
-``static/js/outcomes_charts.js`` from each chart's ``data-relief-curve`` attribute (JSON).
+Aggregates only; the numbers come from `ketapath.services.clinic.clinic_outcomes`, which decides
+who may see them and suppresses small groups for researchers. The relief-duration curves are
+drawn by ``static/js/outcomes_charts.js`` from each chart's ``data-relief-curve`` attribute
+(JSON).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ketapath.services.clinic_outcomes import ReliefCurve, summarise_clinic_outcomes
+from ketapath.services.clinic.clinic_outcomes import ReliefCurve, summarise_clinic_outcomes
 from ketapath.web.forms import context_of
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser

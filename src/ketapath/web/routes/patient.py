@@ -20,9 +20,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ketapath.services import board, followups, patients, relief, screening
+from ketapath.services.care import followups, patients, relief, screening
+from ketapath.services.care.followups import PatientOutcomes
+from ketapath.services.clinic import board
 from ketapath.services.context import RequestContext, Services
-from ketapath.services.followups import PatientOutcomes
 from ketapath.web.forms import context_of, parse_id
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser

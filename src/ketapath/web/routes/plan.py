@@ -1,7 +1,7 @@
 """The plan page: choose a protocol or write an order, see the guardrail findings and the
 predicted concentrations, override a soft limit with a reason (physicians), and sign.
 
-Who may do what is decided by the services (`ketapath.services.plans`): a nurse sees the plan
+Who may do what is decided by the services (`ketapath.services.care.plans`): a nurse sees the plan
 but not the override and sign controls, and a request she sends anyway is refused there.
 """
 
@@ -21,7 +21,7 @@ from ketapath.clinical.dosing.orders import Route as OrderRoute
 from ketapath.clinical.dosing.protocols import PROTOCOLS
 from ketapath.clinical.dosing.pump import to_pump_rate_ml_per_h
 from ketapath.errors import AccessError
-from ketapath.services import plans, prediction
+from ketapath.services.care import plans, prediction
 from ketapath.services.context import UserRole
 from ketapath.web.forms import context_of, parse_id, parse_number
 from ketapath.web.pages import render, services_of, signed_in

@@ -22,7 +22,7 @@ from starlette.routing import Route
 from ketapath.clinical.observations import CadssForm, DissociationScore, SedationScore
 from ketapath.clinical.records import VitalSigns
 from ketapath.errors import InputError
-from ketapath.services import discharge, prediction, sessions
+from ketapath.services.care import discharge, prediction, sessions
 from ketapath.web.forms import context_of, parse_id, parse_number
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.routes.plan import prediction_chart_json

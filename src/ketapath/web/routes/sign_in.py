@@ -1,7 +1,7 @@
 """Signing in and out of the pages, and keeping an idle session alive on request.
 
 The sign-in form posts here (it works without JavaScript); the password is checked by
-`ketapath.services.auth.log_in`, which also throttles guessing, and a success sets the same
+`ketapath.services.access.auth.log_in`, which also throttles guessing, and a success sets the same
 session cookies as the API's ``POST /api/v1/auth/session``. Signing out revokes the session at
 once. The ``reason`` in the sign-in page's address says why the user is there; ``idle`` (sent
 by the page's countdown) also ends a session that is still valid.
@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ketapath.services.auth import Credential, log_in, log_out
+from ketapath.services.access.auth import Credential, log_in, log_out
 from ketapath.services.context import Principal
 from ketapath.web.pages import public, render, safe_next, services_of, signed_in, web_state
 from ketapath.web.sessions import (

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ketapath.services.board import Board, today_board
+from ketapath.services.clinic.board import Board, today_board
 from ketapath.web.forms import context_of
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser

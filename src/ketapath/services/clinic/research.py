@@ -32,8 +32,8 @@ from ketapath.clinical.outcomes import (
     calculate_responder_rates,
     estimate_relief_curves,
 )
+from ketapath.services.care.sessions import list_patient_charts
 from ketapath.services.context import RequestContext, Services, UserRole, require_role
-from ketapath.services.sessions import list_patient_charts
 from ketapath.store.repositories import FollowUpRepository, HistoryRepository, TreatmentRepository
 from ketapath.store.repositories.history import HistoryEntry, patient_rows
 from ketapath.store.tables import Patient, PlanStatus, TreatmentPlan

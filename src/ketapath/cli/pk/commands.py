@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ketapath.cli import pk_dosing
-from ketapath.cli.pk_demo import demo
-from ketapath.cli.pk_summary import print_profile_summary, print_warnings
+from ketapath.cli.pk import dosing as pk_dosing
+from ketapath.cli.pk.demo import demo
+from ketapath.cli.pk.summary import print_profile_summary, print_warnings
 from ketapath.interop.pk_csv import write_population_csv, write_profile_csv
 from ketapath.interop.regimen_file import read_regimen_file, regimen_json_schema
 from ketapath.pk.models import MODELS

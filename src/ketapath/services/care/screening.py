@@ -13,8 +13,8 @@ from datetime import date
 
 from ketapath.clinical.screening import screen
 from ketapath.errors import NotFoundError
+from ketapath.services.care.patients import CLINICAL_ROLES, require_patient
 from ketapath.services.context import RequestContext, Services, require_role
-from ketapath.services.patients import CLINICAL_ROLES, require_patient
 from ketapath.store.records import ScreeningAnswers
 from ketapath.store.repositories import PatientRecordRepository, ScreeningRepository
 from ketapath.store.repositories.screening import StoredScreening

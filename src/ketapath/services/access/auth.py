@@ -7,7 +7,7 @@ the same answer, so that answers do not reveal which accounts exist. Passwords a
 stored or returned.
 
 Every sign-in attempt is recorded in the database (who typed which username, from where, when,
-and how it ended) and the throttle counts the failures there (`ketapath.services.throttle`).
+and how it ended) and the throttle counts the failures there (`ketapath.services.access.throttle`).
 Signing out records the credential's id until it expires; every request's check reads it in
 the same read-only transaction, and the same statement, as the account. Both therefore hold
 across server processes and restarts.

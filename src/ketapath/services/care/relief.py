@@ -32,10 +32,10 @@ from ketapath.clinical.outcomes import (
     ReliefDuration,
     calculate_relief_duration,
 )
+from ketapath.services.care.patients import require_patient
+from ketapath.services.care.plans import CLINICAL_READERS
+from ketapath.services.care.sessions import list_patient_charts
 from ketapath.services.context import RequestContext, Services, require_role
-from ketapath.services.patients import require_patient
-from ketapath.services.plans import CLINICAL_READERS
-from ketapath.services.sessions import list_patient_charts
 from ketapath.store.records import SessionRecord
 from ketapath.store.repositories import FollowUpRepository, TreatmentRepository
 from ketapath.store.tables import PlanStatus

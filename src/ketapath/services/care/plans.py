@@ -5,11 +5,11 @@ gave it. A physician writes a plan, which stays a draft until a physician signs 
 signed only once no HARD finding remains and every SOFT one carries a physician's override with
 a reason (the architecture's invariant: "a hard limit cannot be passed; a soft limit can be
 passed only by a physician, with a reason that is stored with the dose"). Nurses read plans and
-chart sessions against a signed one (`ketapath.services.sessions`).
+chart sessions against a signed one (`ketapath.services.care.sessions`).
 
 Orders are checked against the clinic's drug library in force when the plan is written (the
-newest version, `ketapath.services.drug_library`): a plan written after an admin changed a limit
-meets the new limit.
+newest version, `ketapath.services.clinic.drug_library`): a plan written after an admin changed
+a limit meets the new limit.
 
 Findings of a multi-session protocol that concern the whole course (its last session checked
 with the earlier ones counted, DC-3) belong to no single step: they are stored with the plan's
@@ -33,9 +33,9 @@ from ketapath.clinical.dosing.plan import create_plan as dose_protocol
 from ketapath.clinical.finding import Finding, Severity
 from ketapath.clinical.records import PatientRecord
 from ketapath.errors import ConflictError, InputError, NotFoundError
+from ketapath.services.care.patients import require_patient
+from ketapath.services.clinic.drug_library import get_current_library
 from ketapath.services.context import RequestContext, Services, UserRole, require_role
-from ketapath.services.drug_library import get_current_library
-from ketapath.services.patients import require_patient
 from ketapath.store.records import PlanRecord, Stored, StoredOrder
 from ketapath.store.repositories import PatientRecordRepository, TreatmentRepository
 from ketapath.store.repositories.history import patient_rows
@@ -336,7 +336,7 @@ def check_rate_change(
     duration_h : float
         How long the new rate runs: to the order's planned end, h.
     library : DrugLibrary
-        The drug library in force (`ketapath.services.drug_library.get_current_library`).
+        The drug library in force (`ketapath.services.clinic.drug_library.get_current_library`).
 
     Returns
     -------

@@ -25,13 +25,13 @@ from sqlalchemy.orm import Session
 from ketapath.clinical.dosing.library import DrugLibrary, parse_library
 from ketapath.config import Settings
 from ketapath.errors import ConflictError, DataError, InputError
-from ketapath.services.context import RequestContext, Services, create_services, require_role
-from ketapath.services.drug_library_view import (
+from ketapath.services.clinic.drug_library_view import (
     LibraryChange,
     LimitRow,
     list_changes,
     list_limit_rows,
 )
+from ketapath.services.context import RequestContext, Services, create_services, require_role
 from ketapath.store.audit import SYSTEM
 from ketapath.store.repositories import DrugLibraryRepository
 from ketapath.store.repositories.drug_library import DrugLibraryVersionRecord

@@ -41,10 +41,10 @@ from ketapath.clinical.session.monitoring import (
     assess_reading,
 )
 from ketapath.errors import ConflictError, InputError
+from ketapath.services.care.patients import check_patient_access, require_patient
+from ketapath.services.care.plans import CLINICAL_READERS, check_rate_change, count_previous_courses
+from ketapath.services.clinic.drug_library import get_current_library
 from ketapath.services.context import RequestContext, Services, require_role
-from ketapath.services.drug_library import get_current_library
-from ketapath.services.patients import check_patient_access, require_patient
-from ketapath.services.plans import CLINICAL_READERS, check_rate_change, count_previous_courses
 from ketapath.store.records import (
     AdverseEventRecord,
     PlanRecord,

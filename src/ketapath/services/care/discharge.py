@@ -26,10 +26,10 @@ from ketapath.clinical.session.discharge import (
     calculate_padss,
 )
 from ketapath.errors import ConflictError, DataError, InputError
+from ketapath.services.care.patients import require_patient
+from ketapath.services.care.plans import CLINICAL_READERS
+from ketapath.services.care.sessions import effective_doses, read_chart
 from ketapath.services.context import RequestContext, Services, UserRole, require_role
-from ketapath.services.patients import require_patient
-from ketapath.services.plans import CLINICAL_READERS
-from ketapath.services.sessions import effective_doses, read_chart
 from ketapath.store.records import SessionChart
 from ketapath.store.repositories import DischargeRepository, SessionRepository
 from ketapath.store.repositories.discharge import DischargeRecord, SignatureRecord

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ketapath.cli.pk_summary import print_warnings
+from ketapath.cli.pk.summary import print_warnings
 from ketapath.errors import InputError
 from ketapath.pk.dose_finder import DoseProposal
 from ketapath.pk.dose_finder import find_dose as propose

@@ -34,9 +34,9 @@ from ketapath.pk.population import VirtualPopulation
 from ketapath.pk.regimen import Bolus, Dose, Infusion, Regimen
 from ketapath.pk.regimen import Route as PKRoute
 from ketapath.pk.simulate import simulate
+from ketapath.services.care.plans import CLINICAL_READERS, get_plan
+from ketapath.services.care.sessions import effective_doses, get_chart
 from ketapath.services.context import RequestContext, Services, require_role
-from ketapath.services.plans import CLINICAL_READERS, get_plan
-from ketapath.services.sessions import effective_doses, get_chart
 from ketapath.store.repositories import PatientRecordRepository
 
 __all__ = [

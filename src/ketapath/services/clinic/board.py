@@ -29,10 +29,10 @@ from ketapath.clinical.observations import AdministeredDose
 from ketapath.clinical.records import VitalSigns
 from ketapath.clinical.safety import ExposureSummary, calculate_exposure
 from ketapath.clinical.session.monitoring import Alarm
+from ketapath.services.care.patients import require_patient
+from ketapath.services.care.plans import CLINICAL_READERS
+from ketapath.services.care.sessions import effective_doses, list_patient_charts
 from ketapath.services.context import RequestContext, Services, require_role
-from ketapath.services.patients import require_patient
-from ketapath.services.plans import CLINICAL_READERS
-from ketapath.services.sessions import effective_doses, list_patient_charts
 from ketapath.store.records import PatientIdentity, SessionChart, SessionRecord
 from ketapath.store.repositories import (
     DischargeRepository,

@@ -1,7 +1,7 @@
 """The clinic outcomes page's numbers: responder rates, relief-duration curves, safety events.
 
 Aggregates only, for physicians and researchers of one clinic. The courses are built exactly as
-the research table builds them (`ketapath.services.research`): a signed plan with a stopped
+the research table builds them (`ketapath.services.clinic.research`): a signed plan with a stopped
 session, an indication, a baseline pain NRS above 0 and a follow-up rating; responders have
 >= 30 % relief (IMMPACT, OUT-2). Relief-duration curves are Kaplan–Meier estimates by indication
 (all protocols together) with the Greenwood band; safety events are the stored safety flags and
@@ -26,14 +26,14 @@ from ketapath.clinical.codes import Indication
 from ketapath.clinical.finding import Finding
 from ketapath.clinical.outcomes import CourseOutcome, calculate_responder_rates
 from ketapath.clinical.outcomes import estimate_relief_curves as estimate_curves
-from ketapath.services.context import RequestContext, Services, UserRole, require_role
-from ketapath.services.research import (
+from ketapath.services.care.sessions import list_patient_charts
+from ketapath.services.clinic.research import (
     MIN_CELL_PATIENTS,
     ResearchCell,
     patient_courses,
     summarise_cell,
 )
-from ketapath.services.sessions import list_patient_charts
+from ketapath.services.context import RequestContext, Services, UserRole, require_role
 from ketapath.store.repositories import FollowUpRepository
 from ketapath.store.tables import Patient
 

@@ -28,10 +28,10 @@ from ketapath.clinical.outcomes import PainChange, calculate_change
 from ketapath.clinical.safety import DependenceScreen, assess_dependence
 from ketapath.clinical.toxicity import UrinaryScreen, assess_urinary
 from ketapath.errors import ConflictError, InputError, NotFoundError
+from ketapath.services.care.patients import require_patient
+from ketapath.services.care.plans import CLINICAL_READERS
+from ketapath.services.care.sessions import effective_doses, list_patient_charts
 from ketapath.services.context import RequestContext, Services, require_role
-from ketapath.services.patients import require_patient
-from ketapath.services.plans import CLINICAL_READERS
-from ketapath.services.sessions import effective_doses, list_patient_charts
 from ketapath.store.records import SafetyScreenRecord, ScreenKind, Stored
 from ketapath.store.repositories import FollowUpRepository
 from ketapath.store.repositories.followup import (
