@@ -17,7 +17,7 @@ from ketapath.services.context import UserRole
 
 pytestmark = pytest.mark.anyio
 
-PATIENT_DATA_PREFIXES = ("/api/v1/patients", "/api/v1/screenings")
+PATIENT_DATA_PREFIXES = ("/api/v1/patients", "/api/v1/screenings", "/api/v1/sessions")
 CLINICAL = {UserRole.PHYSICIAN, UserRole.NURSE}
 LIBRARY_READERS = {UserRole.PHYSICIAN, UserRole.NURSE, UserRole.ADMIN}
 
@@ -48,6 +48,9 @@ EXPECTED_ROLES = {
     ("GET", "/api/v1/drug-library/versions/{version}"): LIBRARY_READERS,
     ("POST", "/api/v1/drug-library/limit-changes"): {UserRole.ADMIN},
     ("PUT", "/api/v1/drug-library"): {UserRole.ADMIN},
+    ("POST", "/api/v1/sessions/{session_id}/pause"): CLINICAL,
+    ("POST", "/api/v1/sessions/{session_id}/resume"): CLINICAL,
+    ("POST", "/api/v1/sessions/{session_id}/stop"): CLINICAL,
 }
 """The policy of this module's routes, written out: who may call what."""
 

@@ -191,3 +191,70 @@ async def test_the_chart_holds_every_entry_and_the_stop(api, client):
 async def test_the_chart_is_403_to_researchers_and_admins(api, client, role):
     session_id = await running_session(api, client)
     problem(await client.get(f"{API}/sessions/{session_id}", headers=api.headers(role)), 403)
+
+
+async def test_pause_and_resume_leave_a_gap_and_pausing_twice_is_409(api, client):
+    session_id = await running_session(api, client)
+    headers = api.headers("nurse")
+    base = f"{API}/sessions/{session_id}"
+    started = await client.post(f"{base}/rate", json={"rate_mg_per_h": 20.0}, headers=headers)
+    assert started.status_code == 201, started.text
+    api.clock.now += timedelta(minutes=45)
+    headers = api.headers("nurse")  # a token issued now (the one before has expired)
+    paused = await client.post(f"{base}/pause", json={"reason": "nausea"}, headers=headers)
+    assert paused.status_code == 200, paused.text
+    assert (paused.json()["status"], paused.json()["pause_reason"]) == ("paused", "nausea")
+    assert paused.json()["paused_at"].startswith("2024-05-06T08:45:00")
+    again = problem(await client.post(f"{base}/pause", json={"reason": "x"}, headers=headers), 409)
+    assert "is paused: cannot pause it" in again["detail"]
+    api.clock.now += timedelta(minutes=15)
+    headers = api.headers("nurse")
+    resumed = await client.post(f"{base}/resume", json={"rate_mg_per_h": 15.0}, headers=headers)
+    assert resumed.status_code == 201, resumed.text
+    assert resumed.json()["session"]["status"] == "in_progress"
+    assert resumed.json()["segment"]["started_at"].startswith("2024-05-06T09:00:00")
+    chart = (await client.get(base, headers=headers)).json()
+    assert [(s["started_at"][11:16], s["planned_end_at"][11:16]) for s in chart["segments"]] == [
+        ("08:00", "08:45"),
+        ("09:00", "12:00"),
+    ]
+
+
+async def test_pause_of_a_stopped_session_is_409_naming_the_status(api, client):
+    session_id = await running_session(api, client)
+    headers = api.headers("nurse")
+    base = f"{API}/sessions/{session_id}"
+    stopped = await client.post(f"{base}/stop", json={"reason": "done"}, headers=headers)
+    assert stopped.status_code == 200, stopped.text
+    body = problem(await client.post(f"{base}/pause", json={"reason": "x"}, headers=headers), 409)
+    assert "is stopped: cannot pause it" in body["detail"]
+    refused = await client.post(f"{base}/resume", json={"rate_mg_per_h": 10.0}, headers=headers)
+    assert "is stopped: cannot resume it" in problem(refused, 409)["detail"]
+
+
+async def test_a_resume_past_a_hard_limit_is_422_and_the_session_stays_paused(api, client):
+    session_id = await running_session(api, client)
+    headers = api.headers("nurse")
+    base = f"{API}/sessions/{session_id}"
+    await client.post(f"{base}/rate", json={"rate_mg_per_h": 20.0}, headers=headers)
+    api.clock.now += timedelta(minutes=10)
+    await client.post(f"{base}/pause", json={"reason": "nausea"}, headers=headers)
+    refused = await client.post(f"{base}/resume", json={"rate_mg_per_h": 24.6}, headers=headers)
+    assert "DC-3 (HARD)" in problem(refused, 422)["detail"]
+    chart = (await client.get(base, headers=headers)).json()
+    assert chart["session"]["status"] == "paused"
+    assert len(chart["segments"]) == 1
+
+
+async def test_a_charted_alarm_shows_when_its_reading_was_taken(api, client):
+    session_id = await running_session(api, client)
+    taken = T0 + timedelta(minutes=15)
+    api.clock.now = T0 + timedelta(minutes=40)  # charted late
+    response = await client.post(
+        f"{API}/sessions/{session_id}/vitals",
+        json=reading(taken, spo2_pct=91),
+        headers=api.headers("nurse"),
+    )
+    assert response.status_code == 201, response.text
+    chart = (await client.get(f"{API}/sessions/{session_id}", headers=api.headers("nurse"))).json()
+    assert {a["raised_at"][:19] for a in chart["alarms"]} == {"2024-05-06T08:15:00"}

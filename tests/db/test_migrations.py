@@ -53,7 +53,7 @@ def test_upgrade_head_creates_schema_matching_the_models(fresh_db_url):
 
 
 def test_upgrade_head_leaves_database_at_newest_revision(db_engine):
-    assert current_revision(db_engine) == head_revision() == "0004"
+    assert current_revision(db_engine) == head_revision() == "0005"
 
 
 def test_upgrade_is_idempotent(db_url):
@@ -102,7 +102,7 @@ def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds_it(fresh_db_u
         with engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) == {"alembic_version"}
             assert _triggers(connection) == {}
-        assert upgrade(fresh_db_url) == "0004"
+        assert upgrade(fresh_db_url) == "0005"
         with engine.connect() as connection:
             assert set(Base.metadata.tables) <= set(inspect(connection).get_table_names())
     finally:
@@ -134,7 +134,7 @@ def test_downgrade_to_0001_drops_the_drug_library_and_upgrade_writes_it_again(fr
         with engine.connect() as connection:
             assert "drug_library_version" not in inspect(connection).get_table_names()
             assert not any("drug_library" in name for name in _triggers(connection))
-        assert upgrade(fresh_db_url) == "0004"
+        assert upgrade(fresh_db_url) == "0005"
         with engine.connect() as connection:
             count = connection.execute(text("SELECT COUNT(*) FROM drug_library_version"))
             assert count.scalar_one() == 1

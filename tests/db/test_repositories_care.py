@@ -164,8 +164,9 @@ def test_session_chart_reads_back_every_entry(db_session, actor, full_chart):
     ]
     assert [e.record.description for e in chart.adverse_events] == ["Nausea, settled"]
     expected = assess_reading([reading], sedation=sedation).alarms
-    by_rule = sorted((alarm.record for alarm in chart.alarms), key=lambda a: a.finding.rule_id)
+    by_rule = sorted((a.record.alarm for a in chart.alarms), key=lambda a: a.finding.rule_id)
     assert by_rule == sorted(expected, key=lambda a: a.finding.rule_id)  # raised together
+    assert {a.record.raised_at for a in chart.alarms} == {reading.time}  # not the write time
     low_spo2 = next(a.record for a in chart.alarms if a.record.finding.rule_id == "MON-4")
     # MON-4 rests partly on an unverified level, so rule and finding are both SOFT
     assert (low_spo2.finding.level, low_spo2.finding.rule.strength) == (
@@ -173,6 +174,50 @@ def test_session_chart_reads_back_every_entry(db_session, actor, full_chart):
         Severity.SOFT,
     )
     assert low_spo2.action is SessionAction.ALERT
+
+
+def test_pause_ends_the_segment_by_amendment_and_resume_clears_the_pause(
+    db_session, actor, full_chart
+):
+    repo = SessionRepository(db_session, actor)
+    created = repo.create(
+        full_chart.ids["patient"],
+        chair="Chair 4",
+        care_area="outpatient_infusion_clinic",
+        plan_id=full_chart.ids["treatment_plan"],
+    )
+    repo.start(created.id, at=T0)
+    dose = AdministeredDose(
+        time=T0,
+        route=Route.IV_INFUSION,
+        session_id=str(created.id),
+        course_id=str(full_chart.ids["treatment_plan"]),
+        rate_mg_per_h=20.0,
+        end=T0 + timedelta(hours=4),
+    )
+    segment_id = repo.add_dose(dose)
+    with pytest.raises(InputError, match="end"):  # a segment cannot end before it starts
+        repo.end_segment(segment_id, at=T0 - timedelta(minutes=1), reason="Infusion paused")
+    pause_at = T0 + timedelta(minutes=40)
+    repo.end_segment(segment_id, at=pause_at, reason="Infusion paused: nausea")
+    paused = repo.pause(created.id, at=pause_at, reason="nausea")
+    assert (paused.status, paused.paused_at, paused.pause_reason) == (
+        SessionStatus.PAUSED,
+        pause_at,
+        "nausea",
+    )
+    resumed = repo.resume(created.id, reason="Resumed at 10 mg/h.")
+    assert (resumed.status, resumed.paused_at, resumed.pause_reason) == (
+        SessionStatus.IN_PROGRESS,
+        None,
+        None,
+    )
+    assert [h.old_value for h in resumed.history if h.field == "paused_at"] == [None, pause_at]
+    (segment,) = repo.get_chart(created.id).doses
+    assert segment.record.end == pause_at
+    assert [(h.old_value, h.kind) for h in segment.history] == [
+        (T0 + timedelta(hours=4), AmendmentKind.STATUS_CHANGE)
+    ]
 
 
 def test_discharge_reads_back_with_signature_and_is_signed_once(db_session, actor, full_chart):

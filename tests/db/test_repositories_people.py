@@ -131,10 +131,11 @@ def test_deactivated_patient_leaves_the_active_list_but_is_never_lost(
         birth_date=date(1980, 2, 2),
         sex="male",
     )
-    assert [p.mrn for p in patients.list_active(clinic.id)] == ["MRN-0002", "MRN-0001"]
+    assert [p.mrn for p in patients.search(clinic.id)] == ["MRN-0002", "MRN-0001"]
     gone = patients.deactivate(other.id, reason="duplicate record of MRN-0001")
     assert (gone.active, gone.deactivated_by) == (False, actor.user_id)
-    assert [p.mrn for p in patients.list_active(clinic.id)] == ["MRN-0001"]
+    assert [p.mrn for p in patients.search(clinic.id)] == ["MRN-0001"]
+    assert [p.mrn for p in patients.search(clinic.id, active=None)] == ["MRN-0002", "MRN-0001"]
     assert patients.get(other.id) == gone
     with pytest.raises(InputError, match="`reason`"):
         patients.deactivate(patient.id, reason="")
@@ -220,3 +221,46 @@ def test_latest_weight_wins_and_out_of_range_measure_is_refused(db_session, acto
     assert (record.patient.weight_kg, record.patient.height_cm) == (71.5, 170.0)
     with pytest.raises(InputError, match="`weight_kg` must be between 2 and 350 kg"):
         history.add_measurement(patient.id, measured_at=WEEK_BEFORE, weight_kg=351.0)
+
+
+def _mrns(found) -> list[str]:
+    return [p.mrn for p in found]
+
+
+def test_search_narrows_in_the_database_but_matches_as_amended_and_case_folded(
+    db_session, actor, clinic, patient
+):
+    patients = PatientRepository(db_session, actor)
+    for mrn, given, family in [
+        ("MRN-0100", "Ada", "Strauß"),
+        ("MRN-0101", "Ben", "100% Test"),
+        ("XYZ-0102", "Cleo", "Okafor"),
+    ]:
+        patients.create(
+            clinic_id=clinic.id,
+            mrn=mrn,
+            given_name=given,
+            family_name=family,
+            birth_date=date(1980, 2, 2),
+            sex="female",
+        )
+    renamed = patients.create(
+        clinic_id=clinic.id,
+        mrn="MRN-0103",
+        given_name="Dana",
+        family_name="Oldname",
+        birth_date=date(1981, 3, 3),
+        sex="female",
+    )
+    patients.amend(renamed.id, {"family_name": "Newname"}, reason="name changed at marriage")
+
+    assert _mrns(patients.search(clinic.id, name="STRAUSS")) == ["MRN-0100"]  # ß folds to ss
+    assert _mrns(patients.search(clinic.id, name="0% t")) == ["MRN-0101"]  # % is no wildcard
+    assert _mrns(patients.search(clinic.id, name="%")) == ["MRN-0101"]
+    assert _mrns(patients.search(clinic.id, name="dana new")) == ["MRN-0103"]
+    assert _mrns(patients.search(clinic.id, name="oldname")) == []
+    assert _mrns(patients.search(clinic.id, mrn_prefix="xyz")) == ["XYZ-0102"]
+    assert _mrns(patients.search(clinic.id, mrn_prefix="MRN-01", name="n")) == [
+        "MRN-0101",  # "100% Test" sorts before "Newname"
+        "MRN-0103",
+    ]

@@ -72,3 +72,29 @@ def test_intake_without_identity_names_each_missing_field(page, live_server):
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Enter the patient's MRN.")
     expect(summary).to_contain_text("Enter the date of birth")
+
+
+def test_intake_with_a_weight_out_of_range_writes_nothing_and_can_be_corrected(page, live_server):
+    sign_in(page, live_server, UserRole.PHYSICIAN)
+    page.goto(f"{live_server}/intake")
+    _fill_complete_intake(page, "E2E-WEIGHT")
+    page.get_by_label("Weight (kg)").fill("900")
+    page.get_by_role("button", name="Record and screen").click()
+    expect(page.get_by_role("alert")).to_contain_text("must be between 2 and 350 kg (got 900)")
+    expect(page.get_by_label("Weight (kg)")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("Weight (kg)").fill("78")
+    page.get_by_role("button", name="Record and screen").click()
+    # the same MRN registers: the refused attempt left no patient behind
+    expect(page.get_by_role("heading", name="Verdict: ELIGIBLE", exact=True)).to_be_visible()
+
+
+def test_intake_with_an_mrn_taken_names_the_mrn(page, live_server):
+    sign_in(page, live_server, UserRole.NURSE)
+    page.goto(f"{live_server}/intake")
+    _fill_complete_intake(page, "E2E-COURSE-1")
+    page.get_by_role("button", name="Record and screen").click()
+    expect(page.get_by_role("alert")).to_contain_text("E2E-COURSE-1")
+    expect(page.get_by_label("Medical record number (MRN)")).to_have_attribute(
+        "aria-invalid", "true"
+    )

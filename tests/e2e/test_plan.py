@@ -71,3 +71,16 @@ def test_a_nurse_sees_no_override_or_sign_and_cannot_open_the_form(page, live_se
     expect(page.get_by_role("button", name="Sign plan")).to_have_count(0)
     page.goto(f"{live_server}/patients/{patient_id}/plans/new")
     expect(page.get_by_role("heading", name="Not allowed for your role")).to_be_visible()
+
+
+def test_a_protocol_plan_names_its_protocol_and_care_area_in_words(page, live_server):
+    sign_in(page, live_server, UserRole.PHYSICIAN)
+    patient_id = register_patient(page, live_server, "E2E-PLAN-3")
+    page.goto(f"{live_server}/patients/{patient_id}/plans/new")
+    page.get_by_label("Protocol", exact=True).select_option(label="Outpatient CRPS")
+    page.get_by_label("Care area").select_option(label="Outpatient infusion clinic")
+    page.get_by_role("button", name="Create draft plan").click()
+    expect(page.get_by_role("heading", name="Treatment plan: Outpatient CRPS")).to_be_visible()
+    expect(page.get_by_text("Care area: Outpatient infusion clinic.")).to_be_visible()
+    expect(page.get_by_text("Route: IV infusion")).to_be_visible()
+    expect(page.get_by_text("outpatient_crps")).to_have_count(0)

@@ -222,3 +222,47 @@ def test_a_reading_shows_in_the_table_and_on_the_plot_without_a_reload(page, clo
     assert page.evaluate("() => window.sameDocument === true")
     assert blocking_violations(page) == []
     screenshots(page, "session-live-chart")
+
+
+def test_a_nurse_pauses_and_resumes_an_infusion(page, clock_server):
+    base_url, offset = clock_server
+    base_min = float(offset.read_text().strip() or 0)
+    _, plan_url = signed_plan(page, base_url, "E2E-SESSION-3")
+    sign_in(page, base_url, UserRole.NURSE)
+    page.goto(plan_url)
+    start_session(page)
+    session_url = page.url
+    page.get_by_label("Rate (mg/h)").fill("21")
+    page.get_by_role("button", name="Set rate").click()
+    expect(page.get_by_text("Current rate: 21 mg/h")).to_be_visible()
+    try:
+        offset.write_text(str(base_min + 10))
+        page.get_by_label("Reason for pausing").fill("Nausea, MOAA/S 2")
+        page.get_by_role("button", name="Pause infusion").click()
+        status = page.get_by_text(re.compile(r"^Status: Paused since \d\d:\d\d UTC"))
+        expect(status).to_contain_text("Nausea, MOAA/S 2")
+        expect(page.get_by_text("Last rate: 21 mg/h, ended at the pause")).to_be_visible()
+        expect(page.get_by_role("button", name="Set rate")).to_have_count(0)
+        expect(page.get_by_role("button", name="Pause infusion")).to_have_count(0)
+        chart_reading(page, "97")  # still charted while paused, and judged (no MOAA/S with it)
+        expect(page.get_by_role("alert")).to_contain_text("MON-14")
+        assert blocking_violations(page) == []
+        screenshots(page, "session-paused")
+
+        page.goto(f"{base_url}/today")
+        card = page.get_by_role("article", name=re.compile("E2E-SESSION-3"))
+        expect(card).to_contain_text("Paused")
+        expect(card).to_contain_text("Nausea, MOAA/S 2")
+        expect(card).to_contain_text("None while paused")
+
+        offset.write_text(str(base_min + 12))
+        page.goto(session_url)
+        alarms = page.get_by_role("region", name="Alarms charted")
+        expect(alarms).to_contain_text(re.compile(r"\d\d:\d\d UTC, MON-14"))
+        page.get_by_label("Resume rate (mg/h)").fill("15")
+        page.get_by_role("button", name="Resume infusion").click()
+        expect(page.get_by_text("Status: In progress")).to_be_visible()
+        expect(page.get_by_text("Current rate: 15 mg/h")).to_be_visible()
+        expect(page.get_by_role("button", name="Pause infusion")).to_be_visible()
+    finally:
+        offset.write_text(str(base_min))

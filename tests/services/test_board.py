@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tests.services.conftest import T0, signed_plan, started_session, vitals
+from tests.services.conftest import T0, infusion, signed_plan, started_session, vitals
 
 from ketapath.clinical.observations import SedationScore
 from ketapath.errors import AccessError, NotFoundError
@@ -29,6 +29,7 @@ def _columns(found: board.Board) -> dict[str, list[str]]:
         "in_session": [c.patient.mrn for c in found.in_session],
         "in_recovery": [c.patient.mrn for c in found.in_recovery],
         "ready_for_discharge": [c.patient.mrn for c in found.ready_for_discharge],
+        "discharged_today": [c.patient.mrn for c in found.discharged_today],
     }
 
 
@@ -61,6 +62,7 @@ def test_board_signed_plan_without_session_is_booked_and_a_started_one_is_in_ses
         "in_session": ["MRN-1"],
         "in_recovery": [],
         "ready_for_discharge": [],
+        "discharged_today": [],
     }
 
 
@@ -114,7 +116,9 @@ def _assess(world, sid):
     )
 
 
-def test_board_stopped_session_is_in_recovery_then_ready_then_leaves(world, running, clock):
+def test_board_stopped_session_is_in_recovery_then_ready_then_discharged_today(
+    world, running, clock
+):
     _stop(world, running, clock)
     assert _columns(_read(world))["in_recovery"] == ["MRN-1"]
     clock.advance(minutes=59)
@@ -129,12 +133,78 @@ def test_board_stopped_session_is_in_recovery_then_ready_then_leaves(world, runn
     discharge.sign_discharge(
         world.services, world.nurse, assessment_id=ready.record.id, statement="fit to go home"
     )
-    assert _columns(_read(world)) == {
+    found = _read(world)
+    assert _columns(found) == {
         "booked": ["MRN-2"],
         "in_session": [],
         "in_recovery": [],
         "ready_for_discharge": [],
+        "discharged_today": ["MRN-1"],
     }
+    (card,) = found.discharged_today
+    assert card.discharge is not None
+    assert card.discharge.signature is not None
+    assert card.discharge.signature.statement == "fit to go home"
+
+
+def _discharge(world, sid, clock):
+    """Stop `sid` two hours in, then assess (an hour later) and sign the discharge."""
+    _stop(world, sid, clock)
+    clock.advance(hours=1)
+    sessions.record_vitals(world.services, world.nurse, session_id=sid, vitals=vitals(clock.now))
+    ready = _assess(world, sid)
+    discharge.sign_discharge(
+        world.services, world.nurse, assessment_id=ready.record.id, statement="fit to go home"
+    )
+
+
+def _booked(world):
+    return {b.patient.mrn: (b.session_number, b.course_sessions) for b in _read(world).booked}
+
+
+def test_board_discharged_session_leaves_the_next_day_and_its_course_is_booked_again(
+    world, running, clock
+):
+    _discharge(world, running, clock)
+    clock.now = T0 + timedelta(days=1)  # Tuesday 08:00: the second of ten CRPS sessions
+    assert _columns(_read(world))["discharged_today"] == []
+    assert _booked(world) == {"MRN-1": (2, 10), "MRN-2": (1, 10)}
+
+
+def test_board_course_whose_sessions_are_all_given_is_never_booked_again(world, clock):
+    one = signed_plan(world, world.add_patient("MRN-7"), orders=[infusion(0.3, duration_h=2.0)])
+    assert _booked(world) == {"MRN-7": (1, 1)}
+    sid = started_session(world, one)
+    sessions.change_rate(world.services, world.nurse, session_id=sid, rate_mg_per_h=21.0)
+    _discharge(world, sid, clock)
+    for days in (0, 1, 30):
+        clock.now = T0 + timedelta(days=days, hours=6)
+        assert "MRN-7" not in _booked(world), f"{days} days later"
+
+
+@pytest.mark.parametrize(
+    ("days_later", "booked"),
+    [(1, True), (7, True), (8, False), (60, False)],
+    ids=[
+        "the next day it is booked",
+        "a week later it is still booked",
+        "eight days later it has lapsed",
+        "sixty days later it has lapsed",
+    ],
+)
+def test_board_begun_course_lapses_a_week_after_its_latest_session(
+    world, running, clock, days_later, booked
+):
+    _discharge(world, running, clock)
+    clock.now = T0 + timedelta(days=days_later)
+    assert ("MRN-1" in _booked(world)) is booked
+
+
+def test_board_signed_plan_without_a_session_stays_booked_however_long_ago_it_was_signed(
+    world, running, clock
+):
+    clock.now = T0 + timedelta(days=90)
+    assert _booked(world)["MRN-2"] == (1, 10)
 
 
 def test_board_yesterdays_session_is_not_on_todays_board(world, running, clock):

@@ -10,6 +10,7 @@ import dataclasses
 import re
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from tests.services.conftest import (
     T0,
@@ -25,7 +26,7 @@ from ketapath.clinical.finding import Severity
 from ketapath.clinical.observations import CadssForm, DissociationScore, SedationScore
 from ketapath.clinical.session.monitoring import CrisisSymptom, SessionAction
 from ketapath.errors import AccessError, ConflictError, DataError, InputError, NotFoundError
-from ketapath.services.care import plans, sessions
+from ketapath.services.care import plans, prediction, sessions
 from ketapath.store.records import AdverseEventRecord
 from ketapath.store.repositories import SessionRepository
 from ketapath.store.tables import (
@@ -374,3 +375,146 @@ def test_failed_vitals_write_leaves_nothing_half_written(
             sedation=SedationScore(time=T0 + timedelta(minutes=15), moaas=5),
         )
     assert ([count_rows(connection, t) for t in counted], audit_count(connection)) == before
+
+
+def _pause(world, session_id, reason="nausea, MOAA/S 2 (MON-9)"):
+    return sessions.pause_session(world.services, world.nurse, session_id=session_id, reason=reason)
+
+
+def _paused_and_resumed(world, session_id, clock):
+    """24.5 mg/h from T0, paused at 1 h for 30 min, resumed at 20 mg/h."""
+    sessions.change_rate(world.services, world.nurse, session_id=session_id, rate_mg_per_h=24.5)
+    clock.advance(hours=1)
+    paused = _pause(world, session_id)
+    clock.advance(minutes=30)
+    resumed = sessions.resume_session(
+        world.services, world.nurse, session_id=session_id, rate_mg_per_h=20.0
+    )
+    return paused, resumed
+
+
+def test_pause_then_resume_gives_segments_with_a_gap(world, session_id, clock):
+    paused, resumed = _paused_and_resumed(world, session_id, clock)
+    assert (paused.status, paused.paused_at) == (SessionStatus.PAUSED, T0 + timedelta(hours=1))
+    assert paused.pause_reason == "nausea, MOAA/S 2 (MON-9)"
+    assert resumed.session.status is SessionStatus.IN_PROGRESS
+    assert (resumed.session.paused_at, resumed.session.pause_reason) == (None, None)
+    # the pause does not move the order's planned end (T0 + 4 h)
+    assert (resumed.change.started_at, resumed.change.planned_end_at) == (
+        T0 + timedelta(minutes=90),
+        T0 + timedelta(hours=4),
+    )
+    chart = sessions.get_chart(world.services, world.nurse, session_id=session_id)
+    doses = sessions.effective_doses(chart)
+    assert [(d.time, d.end, d.rate_mg_per_h) for d in doses] == [
+        (T0, T0 + timedelta(hours=1), 24.5),
+        (T0 + timedelta(minutes=90), T0 + timedelta(hours=4), 20.0),
+    ]
+    first = chart.doses[0]  # the end as planned stays in the segment's amendment
+    assert [(h.field, h.old_value, h.new_value, h.kind) for h in first.history] == [
+        ("ended_at", T0 + timedelta(hours=4), T0 + timedelta(hours=1), "status_change")
+    ]
+    assert first.history[0].reason == "Infusion paused: nausea, MOAA/S 2 (MON-9)"
+    statuses = [h for h in chart.session.history if h.field == "status"]
+    assert [(h.new_value, h.kind, h.reason) for h in statuses] == [
+        ("in_progress", "status_change", "session started"),
+        ("paused", "status_change", "nausea, MOAA/S 2 (MON-9)"),
+        ("in_progress", "status_change", "Resumed at 20 mg/h."),
+    ]
+
+
+def test_predicted_concentration_falls_while_paused(world, session_id, clock):
+    _paused_and_resumed(world, session_id, clock)
+    found = prediction.predict_session(world.services, world.nurse, session_id=session_id)
+    assert found is not None
+    times = np.asarray(found.times_min)
+    plasma = np.asarray(found.plasma_typical_ng_per_ml)
+    gap = plasma[(times >= 60.0) & (times <= 90.0)]
+    assert len(gap) >= 3
+    assert np.all(np.diff(gap) < 0.0)  # nothing given from 60 to 90 min: every step is lower
+    before = plasma[(times > 30.0) & (times < 60.0)]
+    assert np.all(np.diff(before) > 0.0)  # while 24.5 mg/h ran, it rose
+
+
+@pytest.mark.parametrize(
+    ("status", "setup"),
+    [("stopped", "stop"), ("paused", "pause")],
+    ids=["a stopped session cannot be paused", "a paused session cannot be paused again"],
+)
+def test_pause_from_a_session_not_in_progress_is_a_conflict_naming_the_status(
+    world, session_id, clock, status, setup
+):
+    clock.advance(minutes=10)
+    if setup == "stop":
+        sessions.stop_session(world.services, world.nurse, session_id=session_id, reason="done")
+    else:
+        _pause(world, session_id)
+    with pytest.raises(ConflictError, match=f"is {status}: cannot pause it"):
+        _pause(world, session_id, reason="again")
+
+
+def test_pause_needs_a_reason_and_resume_needs_a_paused_session(world, session_id):
+    with pytest.raises(InputError, match="`reason` must be a non-empty text to pause") as raised:
+        _pause(world, session_id, reason=" ")
+    assert raised.value.field == "reason"
+    with pytest.raises(ConflictError, match="is in_progress: cannot resume it"):
+        sessions.resume_session(
+            world.services, world.nurse, session_id=session_id, rate_mg_per_h=10.0
+        )
+
+
+def test_resume_past_a_hard_limit_is_refused_and_the_session_stays_paused(
+    world, session_id, clock, connection
+):
+    sessions.change_rate(world.services, world.nurse, session_id=session_id, rate_mg_per_h=20.0)
+    clock.advance(minutes=30)
+    _pause(world, session_id)
+    clock.advance(minutes=10)
+    before = audit_count(connection)
+    with pytest.raises(InputError, match=r"DC-3 \(HARD\)") as raised:
+        sessions.resume_session(
+            world.services, world.nurse, session_id=session_id, rate_mg_per_h=24.6
+        )
+    assert raised.value.field == "rate_mg_per_h"
+    assert audit_count(connection) == before
+    chart = sessions.get_chart(world.services, world.nurse, session_id=session_id)
+    assert chart.session.status is SessionStatus.PAUSED
+    with pytest.raises(ConflictError, match="is paused: cannot change the rate"):
+        sessions.change_rate(world.services, world.nurse, session_id=session_id, rate_mg_per_h=10.0)
+
+
+def test_a_paused_session_is_charted_and_can_be_stopped(world, session_id, clock):
+    sessions.change_rate(world.services, world.nurse, session_id=session_id, rate_mg_per_h=20.0)
+    clock.advance(minutes=30)
+    _pause(world, session_id)
+    at = clock.advance(minutes=5)
+    result = sessions.record_vitals(
+        world.services,
+        world.nurse,
+        session_id=session_id,
+        vitals=vitals(at, spo2_pct=91.0),
+        sedation=SedationScore(time=at, moaas=4),
+    )
+    assert _rules(result.alarms) == [("MON-4", SessionAction.ALERT)]
+    clock.advance(minutes=5)
+    stopped = sessions.stop_session(
+        world.services, world.nurse, session_id=session_id, reason="nausea persisted"
+    )
+    assert (stopped.status, stopped.stopped_at) == (
+        SessionStatus.STOPPED,
+        T0 + timedelta(minutes=40),
+    )
+    chart = sessions.get_chart(world.services, world.nurse, session_id=session_id)
+    assert sum(d.amount_mg for d in sessions.effective_doses(chart)) == pytest.approx(10.0)
+
+
+def test_the_chart_keeps_the_time_of_the_reading_that_raised_an_alarm(world, session_id, clock):
+    taken = clock.advance(minutes=15)
+    clock.advance(minutes=20)  # charted 20 min after it was taken
+    result = sessions.record_vitals(
+        world.services, world.nurse, session_id=session_id, vitals=vitals(taken, spo2_pct=91.0)
+    )
+    chart = sessions.get_chart(world.services, world.nurse, session_id=session_id)
+    stored = next(a for a in chart.alarms if a.id == result.alarms[0].id)
+    assert stored.record.raised_at == taken
+    assert stored.recorded_at != taken  # the write time is the database's clock, not the reading

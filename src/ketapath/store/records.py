@@ -18,7 +18,7 @@ from ketapath.clinical.dosing.overrides import Override
 from ketapath.clinical.finding import Finding
 from ketapath.clinical.observations import AdministeredDose, DissociationScore, SedationScore
 from ketapath.clinical.records import Sex, VitalSigns
-from ketapath.clinical.session.monitoring import Alarm
+from ketapath.clinical.session.monitoring import Alarm, SessionAction
 from ketapath.store.amendments import AmendmentRecord
 from ketapath.store.tables import OrderStatus, PlanStatus, SessionStatus, UserRole
 from ketapath.store.tables.followup import ScreenKind
@@ -28,6 +28,7 @@ __all__ = [
     "ClinicRecord",
     "PatientIdentity",
     "PlanRecord",
+    "RaisedAlarm",
     "RecentReadings",
     "SafetyScreenRecord",
     "ScreenKind",
@@ -210,6 +211,27 @@ class SessionRecord:
     recorded_at: datetime
     recorded_by: uuid.UUID
     history: tuple[AmendmentRecord, ...] = ()
+    paused_at: datetime | None = None
+    pause_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RaisedAlarm:
+    """A charted alarm: the time of the reading that raised it (not the time it was written),
+    the finding and the action it asked for."""
+
+    raised_at: datetime
+    alarm: Alarm
+
+    @property
+    def finding(self) -> Finding:
+        """The finding that says why."""
+        return self.alarm.finding
+
+    @property
+    def action(self) -> SessionAction:
+        """What to do."""
+        return self.alarm.action
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -246,7 +268,7 @@ class SessionChart:
     sedation: tuple[Stored[SedationScore], ...]
     dissociation: tuple[Stored[DissociationScore], ...]
     adverse_events: tuple[Stored[AdverseEventRecord], ...]
-    alarms: tuple[Stored[Alarm], ...]
+    alarms: tuple[Stored[RaisedAlarm], ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

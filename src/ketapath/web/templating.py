@@ -39,16 +39,49 @@ def ticks(text: object) -> Markup:
     return Markup("").join(shown)
 
 
-_ACRONYMS = {"crps": "CRPS", "iv": "IV", "im": "IM", "pacu": "PACU", "icu": "ICU", "ed": "ED"}
+_ACRONYMS = frozenset(
+    {
+        # drug classes and enzymes
+        "cyp", "cyp3a", "cyp2b6", "maoi", "ssri", "snri", "nmda", "cns", "nsaid",
+        # routes (``in``, intranasal, is left out: it is also the word of ``in_progress``)
+        "iv", "im", "sc", "sl", "po",
+        # indications, conditions and care areas
+        "crps", "ptsd", "copd", "pacu", "icu", "ed",
+        # instruments, scores and laboratory tests
+        "nrs", "bpi", "odi", "cadss", "pgic", "rass", "padss", "alt", "ast", "alp", "ggt", "uln",
+    }
+)  # fmt: skip
+_WORDS = {
+    "phq9": "PHQ-9",
+    "gad7": "GAD-7",
+    "cadss6": "CADSS-6",
+    "moaas": "MOAA/S",
+    "spo2": "SpO2",
+    "johns": "John's",
+}
+
+
+def _word(word: str) -> str:
+    if word in _WORDS:
+        return _WORDS[word]
+    return word.upper() if word in _ACRONYMS else word
 
 
 def label(name: object) -> str:
     """Show a stored name (a status, a care area, a protocol) as words for a person.
 
+    Acronyms are written in capitals (drug classes, routes, conditions, care areas, scores).
+
     >>> label("in_progress"), label("outpatient_crps"), label("monitored_pacu")
     ('In progress', 'Outpatient CRPS', 'Monitored PACU')
+    >>> label("strong_cyp3a_inhibitor"), label("maoi"), label("cns_depressant")
+    ('Strong CYP3A inhibitor', 'MAOI', 'CNS depressant')
+    >>> label("iv_bolus"), label("im"), label("ed_subdissociative_push"), label("ssri")
+    ('IV bolus', 'IM', 'ED subdissociative push', 'SSRI')
+    >>> label("phq9"), label("st_johns_wort"), label("ptsd"), label("icu")
+    ('PHQ-9', "St John's wort", 'PTSD', 'ICU')
     """
-    words = [_ACRONYMS.get(word, word) for word in str(name).split("_") if word]
+    words = [_word(word) for word in str(name).split("_") if word]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
 

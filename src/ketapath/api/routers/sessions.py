@@ -1,7 +1,9 @@
-"""Treatment sessions: nurses (and physicians) start, chart, titrate and stop them.
+"""Treatment sessions: nurses (and physicians) start, chart, titrate, pause, resume and stop them.
 
 Every write that can raise an alarm answers with it at once; a HARD baseline finding refuses the
-start (422 naming the rule), and a rate above a hard limit is refused (422 naming the rule).
+start (422 naming the rule), and a rate above a hard limit is refused (422 naming the rule), a
+resume rate as a rate change. Pausing a session that is not in progress, or resuming one that is
+not paused, is a conflict (409 naming its status).
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from ketapath.api.schemas.sessions import (
     ChartOut,
     DissociationIn,
     EntryCreated,
+    PauseIn,
     RateChangeIn,
     RateChangeOut,
     ReadingOut,
+    ResumedOut,
     SedationIn,
     SessionOut,
     SessionStartedOut,
@@ -123,3 +127,28 @@ def stop_session(
     return SessionOut.of(
         sessions.stop_session(services, context, session_id=session_id, reason=body.reason)
     )
+
+
+@router.post("/sessions/{session_id}/pause", responses=_WRITE_ERRORS)
+def pause_session(
+    session_id: uuid.UUID, body: PauseIn, services: ServicesDep, context: Clinician
+) -> SessionOut:
+    """Pause the infusion now, with the reason; the running segment ends now."""
+    return SessionOut.of(
+        sessions.pause_session(services, context, session_id=session_id, reason=body.reason)
+    )
+
+
+@router.post("/sessions/{session_id}/resume", status_code=201, responses=_WRITE_ERRORS)
+def resume_session(
+    session_id: uuid.UUID, body: RateChangeIn, services: ServicesDep, context: Clinician
+) -> ResumedOut:
+    """Resume a paused infusion at a rate, checked as a rate change is."""
+    resumed = sessions.resume_session(
+        services,
+        context,
+        session_id=session_id,
+        rate_mg_per_h=body.rate_mg_per_h,
+        order_id=body.order_id,
+    )
+    return ResumedOut.of(resumed)

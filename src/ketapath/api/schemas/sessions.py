@@ -31,6 +31,7 @@ from ketapath.services.care.sessions import (
     ChartedAlarm,
     RateChange,
     ReadingResult,
+    Resumed,
     SessionChart,
     SessionRecord,
     SessionStarted,
@@ -43,9 +44,11 @@ __all__ = [
     "ChartOut",
     "DissociationIn",
     "EntryCreated",
+    "PauseIn",
     "RateChangeIn",
     "RateChangeOut",
     "ReadingOut",
+    "ResumedOut",
     "SedationIn",
     "SessionOut",
     "SessionStartIn",
@@ -162,6 +165,12 @@ class StopIn(ApiModel):
     reason: Reason
 
 
+class PauseIn(ApiModel):
+    """Why the infusion is paused (a side effect, a PAUSE alarm); it resumes with a new rate."""
+
+    reason: Reason
+
+
 class EntryCreated(ApiModel):
     """The id of what was written."""
 
@@ -199,7 +208,8 @@ class ReadingOut(ApiModel):
 
 
 class SessionOut(ApiModel):
-    """A session: where, its status, when it started and stopped, and why."""
+    """A session: where, its status, when it started, was paused (while paused) and stopped, and
+    why."""
 
     id: uuid.UUID
     patient_id: uuid.UUID
@@ -210,6 +220,8 @@ class SessionOut(ApiModel):
     started_at: datetime | None
     stopped_at: datetime | None
     stop_reason: str | None
+    paused_at: datetime | None
+    pause_reason: str | None
     amendments: list[AmendmentOut]
 
     @classmethod
@@ -225,6 +237,8 @@ class SessionOut(ApiModel):
             started_at=record.started_at,
             stopped_at=record.stopped_at,
             stop_reason=record.stop_reason,
+            paused_at=record.paused_at,
+            pause_reason=record.pause_reason,
             amendments=amendments_out(record.history),
         )
 
@@ -267,6 +281,18 @@ class RateChangeOut(ApiModel):
             planned_end_at=change.planned_end_at,
             findings=findings_out(change.findings),
         )
+
+
+class ResumedOut(ApiModel):
+    """A paused session in progress again, and the rate segment it resumed at."""
+
+    session: SessionOut
+    segment: RateChangeOut
+
+    @classmethod
+    def of(cls, resumed: Resumed) -> ResumedOut:
+        """Return `resumed` as the API shows it."""
+        return cls(session=SessionOut.of(resumed.session), segment=RateChangeOut.of(resumed.change))
 
 
 class ProvenanceOut(ApiModel):
@@ -327,8 +353,10 @@ class AdverseEventOut(ProvenanceOut):
 
 
 class ChartAlarmOut(ProvenanceOut):
-    """A charted alarm: the action it asked for and its finding."""
+    """A charted alarm: when the reading that raised it was taken (`raised_at`; `recorded_at` is
+    when it was written), the action it asked for and its finding."""
 
+    raised_at: datetime
     action: SessionAction
     finding: FindingModel
 
@@ -403,7 +431,10 @@ class ChartOut(ApiModel):
             ],
             alarms=[
                 ChartAlarmOut(
-                    **who(a), action=a.record.action, finding=findings_out([a.record.finding])[0]
+                    **who(a),
+                    raised_at=a.record.raised_at,
+                    action=a.record.action,
+                    finding=findings_out([a.record.finding])[0],
                 )
                 for a in chart.alarms
             ],

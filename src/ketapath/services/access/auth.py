@@ -23,15 +23,13 @@ from functools import cache, partial
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from ketapath.services.context import Principal, Services, UserRole
-from ketapath.store.audit import SYSTEM, Actor, AuditAction, append_entry
+from ketapath.store.audit import SYSTEM, Actor
 from ketapath.store.records import UserRecord
 from ketapath.store.repositories.access import AccessRepository
 from ketapath.store.repositories.user import UserRepository
-from ketapath.store.tables import User
 
 __all__ = [
     "Credential",
@@ -118,17 +116,9 @@ def _matches(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
 
 
 def _rehash(session: Session, user: UserRecord, new_hash: str, address: str | None) -> None:
-    # The store allows this one column of an account to change (see LIMITED_UPDATE_TABLES).
-    session.execute(update(User).where(User.id == user.id).values(password_hash=new_hash))
     actor = Actor(user_id=user.id, role=str(user.role), client_address=address)
-    append_entry(
-        session,
-        actor,
-        action=AuditAction.AMEND,
-        resource_type=User.__tablename__,
-        resource_id=user.id,
-        detail="password hash upgraded to the current Argon2 parameters",
-    )
+    why = "password hash upgraded to the current Argon2 parameters"
+    UserRepository(session, actor).replace_password_hash(user.id, new_hash, why=why)
 
 
 def _verify(

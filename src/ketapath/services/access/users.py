@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ketapath.config import Settings
@@ -18,7 +17,7 @@ from ketapath.services.context import RequestContext, Services, create_services,
 from ketapath.store.audit import SYSTEM, Actor
 from ketapath.store.records import UserRecord
 from ketapath.store.repositories.user import UserRepository
-from ketapath.store.tables import User, UserRole
+from ketapath.store.tables import UserRole
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -154,10 +153,9 @@ def list_accounts(
     """Return one page of the accounts, by username (admins only)."""
     require_role(context, UserRole.ADMIN)
     with services.unit_of_work() as session:
-        total = session.scalar(select(func.count()).select_from(User)) or 0
-        query = select(User.id).order_by(User.username).limit(limit).offset(offset)
-        users = UserRepository(session, context.to_actor())
-        items = tuple(users.get(user_id) for user_id in session.scalars(query))
+        items, total = UserRepository(session, context.to_actor()).list_page(
+            limit=limit, offset=offset
+        )
     return UserPage(items=items, total=total)
 
 

@@ -198,7 +198,7 @@ def sign_discharge(
         if record.signature is not None:
             raise ConflictError(f"Discharge assessment {assessment_id} is already signed.")
         repo = DischargeRepository(session, context.to_actor())
-        repo.sign(assessment_id, role=context.role, statement=statement)
+        repo.sign(assessment_id, role=context.role, statement=statement, signed_at=services.now())
         return repo.get(assessment_id)
 
 

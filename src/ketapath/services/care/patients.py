@@ -12,22 +12,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketapath.clinical.records import Condition, LabResult, Medication, PatientRecord, SubstanceUse
 from ketapath.errors import ConflictError, NotFoundError
 from ketapath.services.context import RequestContext, Services, UserRole, require_role
-from ketapath.store.amendments import apply_amendments, load_amendments
-from ketapath.store.audit import AuditAction, append_entry
 from ketapath.store.records import PatientIdentity
 from ketapath.store.repositories import (
     HistoryRepository,
     PatientRecordRepository,
     PatientRepository,
 )
-from ketapath.store.repositories.patient import AMENDABLE_FIELDS, to_identity
-from ketapath.store.tables import ConditionSection, HistorySection, Patient
+from ketapath.store.repositories.patient import AMENDABLE_FIELDS
+from ketapath.store.tables import ConditionSection, HistorySection
 
 __all__ = [
     "AMENDABLE_FIELDS",
@@ -95,13 +92,12 @@ def require_patient(
     ConflictError
         When writing to a deactivated patient's record.
     """
-    query = select(Patient.clinic_id, Patient.active).where(Patient.id == patient_id)
-    found = session.execute(query).one_or_none()
+    found = PatientRepository(session, context.to_actor()).registration(patient_id)
     check_patient_access(
         context,
         patient_id,
-        clinic_id=None if found is None else found.clinic_id,
-        active=found is not None and found.active,
+        clinic_id=None if found is None else found[0],
+        active=found is not None and found[1],
         for_writing=for_writing,
     )
 
@@ -146,15 +142,6 @@ def register_patient(  # the identity's fields, all keyword-only
         )
 
 
-def _matches(patient: PatientIdentity, where: PatientFilter) -> bool:
-    if where.mrn is not None and not patient.mrn.casefold().startswith(where.mrn.casefold()):
-        return False
-    if where.name is None:
-        return True
-    names = f"{patient.given_name} {patient.family_name}".casefold()
-    return where.name.strip().casefold() in names
-
-
 def list_patients(
     services: Services,
     context: RequestContext,
@@ -169,28 +156,11 @@ def list_patients(
     """
     require_role(context, *CLINICAL_ROLES)
     clinic_id = context.require_clinic()
-    query = select(Patient).where(Patient.clinic_id == clinic_id)
-    if where.active is not None:
-        query = query.where(Patient.active.is_(where.active))
     with services.unit_of_work() as session:
-        rows = list(session.scalars(query))
-        amendments = load_amendments(session, Patient, [row.id for row in rows])
-        found = [to_identity(apply_amendments(row, amendments[row.id])) for row in rows]
-        matching = sorted(
-            (p for p in found if _matches(p, where)),
-            key=lambda p: (p.family_name.casefold(), p.given_name.casefold(), str(p.id)),
+        matching = PatientRepository(session, context.to_actor()).search(
+            clinic_id, name=where.name, mrn_prefix=where.mrn, active=where.active
         )
-        page = tuple(matching[offset : offset + limit])
-        detail = f"listed {len(page)} of {len(matching)} patients (filter: {where})"
-        append_entry(
-            session,
-            context.to_actor(),
-            action=AuditAction.READ,
-            resource_type=Patient.__tablename__,
-            resource_id=f"clinic:{clinic_id}",
-            detail=detail,
-        )
-    return PatientPage(items=page, total=len(matching))
+    return PatientPage(items=matching[offset : offset + limit], total=len(matching))
 
 
 def get_patient_summary(

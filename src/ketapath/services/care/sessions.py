@@ -1,4 +1,4 @@
-"""Treatment sessions: start against a signed plan, chart, change the rate, stop.
+"""Treatment sessions: start against a signed plan, chart, change the rate, pause, resume, stop.
 
 Nurses chart (physicians may too). Each use case is one transaction:
 
@@ -8,28 +8,24 @@ Nurses chart (physicians may too). Each use case is one transaction:
   score taken with it, or the last one charted in the `SEDATION_WINDOW` before it); the alarms are
   stored with the reading and returned at once, each with what to do.
 - **rate change**: a new administration segment from now to the order's planned end, checked
-  against the drug library. A HARD finding refuses it; so does a SOFT one, unless the physician
-  overrode that rule on the order and the new value goes no further past the limit than the
-  value overridden. Minimum limits (the first trial's 80 mg and 2 h, the bottom of a usual range)
-  are the plan's business and are not applied to a titration.
+  against the drug library (`ketapath.services.care.infusion.set_rate`).
+- **pause** (a side effect, a PAUSE alarm), only while in progress: the running segment ends at
+  the pause time, so no ketamine is charted as given while paused, and the status change keeps
+  the reason. Readings and scores can still be charted, and the session can be stopped.
+- **resume**: a new segment at the rate given, checked exactly as a rate change is (never above a
+  hard limit, never clamped), and the session is in progress again.
 - **scores** (MOAA/S, RASS: sedation alarms; CADSS, CADSS-6), **adverse events**, **stop**.
-
-The store keeps each segment as first written; `effective_doses` reads a segment as running
-until the next rate change of the same route, or the session's stop, whichever comes first.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
-from ketapath.clinical.dosing.orders import DoseHistory
 from ketapath.clinical.finding import Finding, Severity
-from ketapath.clinical.observations import AdministeredDose, DissociationScore, SedationScore
+from ketapath.clinical.observations import DissociationScore, SedationScore
 from ketapath.clinical.records import VitalSigns
 from ketapath.clinical.session.monitoring import (
     MON_9,
@@ -41,24 +37,21 @@ from ketapath.clinical.session.monitoring import (
     assess_reading,
 )
 from ketapath.errors import ConflictError, InputError
+from ketapath.services.care.infusion import (
+    RateChange,
+    effective_doses,
+    list_patient_charts,
+    read_chart,
+    require_status,
+    running_segments,
+    set_rate,
+)
 from ketapath.services.care.patients import check_patient_access, require_patient
-from ketapath.services.care.plans import CLINICAL_READERS, check_rate_change, count_previous_courses
-from ketapath.services.clinic.drug_library import get_current_library
+from ketapath.services.care.plans import CLINICAL_READERS
 from ketapath.services.context import RequestContext, Services, require_role
-from ketapath.store.records import (
-    AdverseEventRecord,
-    PlanRecord,
-    SessionChart,
-    SessionRecord,
-    StoredOrder,
-)
-from ketapath.store.repositories import (
-    PatientRecordRepository,
-    SessionRepository,
-    TreatmentRepository,
-)
-from ketapath.store.repositories.history import patient_rows
-from ketapath.store.tables import PlanStatus, SessionStatus, TreatmentSession
+from ketapath.store.records import AdverseEventRecord, SessionChart, SessionRecord
+from ketapath.store.repositories import SessionRepository, TreatmentRepository
+from ketapath.store.tables import PlanStatus, SessionStatus
 
 __all__ = [
     "SEDATION_WINDOW",
@@ -66,6 +59,7 @@ __all__ = [
     "ChartedAlarm",
     "RateChange",
     "ReadingResult",
+    "Resumed",
     "SessionChart",
     "SessionRecord",
     "SessionStarted",
@@ -74,11 +68,13 @@ __all__ = [
     "effective_doses",
     "get_chart",
     "list_patient_charts",
+    "pause_session",
     "read_chart",
     "record_adverse_event",
     "record_dissociation",
     "record_sedation",
     "record_vitals",
+    "resume_session",
     "start_session",
     "stop_session",
 ]
@@ -86,7 +82,8 @@ __all__ = [
 SEDATION_WINDOW = timedelta(minutes=15)
 """A sedation score counts with a reading taken up to 15 min after it (NIBP q15 min, MON-5)."""
 
-_CHARTING = frozenset({SessionStatus.IN_PROGRESS, SessionStatus.STOPPED})
+_CHARTING = frozenset({SessionStatus.IN_PROGRESS, SessionStatus.PAUSED, SessionStatus.STOPPED})
+_INFUSING = frozenset({SessionStatus.IN_PROGRESS, SessionStatus.PAUSED})
 _SEDATION_RULES = frozenset({MON_9.id, MON_10.id})
 
 
@@ -118,69 +115,18 @@ class ReadingResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RateChange:
-    """A new administration segment and the findings that did not block it."""
+class Resumed:
+    """A paused session in progress again, and the new rate segment it resumed at."""
 
-    segment_id: uuid.UUID
-    order_id: uuid.UUID
-    rate_mg_per_h: float
-    started_at: datetime
-    planned_end_at: datetime
-    findings: tuple[Finding, ...]
+    session: SessionRecord
+    change: RateChange
 
 
-def effective_doses(chart: SessionChart) -> tuple[AdministeredDose, ...]:
-    """Return the doses of a session as given: rate segments cut at the next change or the stop."""
-    doses = [stored.record for stored in chart.doses]
-    stop = chart.session.stopped_at
-    effective = []
-    for dose in doses:
-        if dose.end is None:
-            effective.append(dose)
-            continue
-        later = [d.time for d in doses if d.end is not None and d.route is dose.route]
-        end = min([dose.end, *(t for t in later if t > dose.time)])
-        end = min(end, stop) if stop is not None else end
-        if end > dose.time:
-            effective.append(replace(dose, end=end))
-    return tuple(effective)
-
-
-def _given_mg(doses: Sequence[AdministeredDose], until: datetime) -> float:
-    total = 0.0
-    for dose in doses:
-        if dose.time >= until:
-            continue
-        if dose.end is None:
-            total += dose.amount_mg
-        else:
-            total += replace(dose, end=min(dose.end, until)).amount_mg
-    return total
-
-
-def read_chart(
-    session: Session, context: RequestContext, session_id: uuid.UUID, *, for_writing: bool = False
-) -> SessionChart:
-    """Read a session's chart inside a use case's transaction, if its patient is in the clinic.
-
-    With `for_writing`, a deactivated patient's chart is refused (`ConflictError`).
-    """
-    chart = SessionRepository(session, context.to_actor()).get_chart(session_id)
-    require_patient(session, context, chart.session.patient_id, for_writing=for_writing)
-    return chart
-
-
-def list_patient_charts(
-    session: Session, context: RequestContext, patient_id: uuid.UUID
-) -> list[SessionChart]:
-    """Read every session chart of a patient (the caller has checked the patient's clinic)."""
-    repo = SessionRepository(session, context.to_actor())
-    return [repo.get_chart(row.id) for row in patient_rows(session, TreatmentSession, patient_id)]
-
-
-def _require_status(record: SessionRecord, allowed: Collection[SessionStatus], what: str) -> None:
-    if record.status not in allowed:
-        raise ConflictError(f"Session {record.id} is {record.status}: cannot {what}.")
+def _reason(reason: object, what: str) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        msg = f"`reason` must be a non-empty text to {what} (got {reason!r})."
+        raise InputError(msg, field="reason", value=reason)
+    return reason.strip()
 
 
 def _store_alarms(
@@ -274,7 +220,7 @@ def record_vitals(
             active=recent.patient_active,
             for_writing=True,
         )
-        _require_status(recent.session, _CHARTING, "chart vital signs")
+        require_status(recent.session, _CHARTING, "chart vital signs")
         if sedation is not None:
             repo.add_sedation(session_id, sedation)
         latest = max(recent.sedation, key=lambda score: score.time, default=None)
@@ -293,7 +239,7 @@ def record_sedation(
     require_role(context, *CLINICAL_READERS)
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
-        _require_status(chart.session, _CHARTING, "chart a sedation score")
+        require_status(chart.session, _CHARTING, "chart a sedation score")
         repo = SessionRepository(session, context.to_actor())
         entry_id = repo.add_sedation(session_id, score)
         readings = [stored.record for stored in chart.vitals]
@@ -314,7 +260,7 @@ def record_dissociation(
     require_role(context, *CLINICAL_READERS)
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
-        _require_status(chart.session, _CHARTING, "chart a dissociation score")
+        require_status(chart.session, _CHARTING, "chart a dissociation score")
         return SessionRepository(session, context.to_actor()).add_dissociation(session_id, score)
 
 
@@ -329,23 +275,22 @@ def record_adverse_event(
     require_role(context, *CLINICAL_READERS)
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
-        _require_status(chart.session, _CHARTING, "chart an adverse event")
+        require_status(chart.session, _CHARTING, "chart an adverse event")
         return SessionRepository(session, context.to_actor()).add_adverse_event(session_id, event)
 
 
 def stop_session(
     services: Services, context: RequestContext, *, session_id: uuid.UUID, reason: str
 ) -> SessionRecord:
-    """Stop the infusion now, with the reason (completed, an alarm, the patient's wish)."""
+    """Stop the infusion now (running or paused), with the reason (completed, an alarm, the
+    patient's wish)."""
     require_role(context, *CLINICAL_READERS)
-    if not isinstance(reason, str) or not reason.strip():
-        msg = f"`reason` must be a non-empty text to stop a session (got {reason!r})."
-        raise InputError(msg, field="reason", value=reason)
+    reason = _reason(reason, "stop a session")
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
-        _require_status(chart.session, {SessionStatus.IN_PROGRESS}, "stop it")
+        require_status(chart.session, _INFUSING, "stop it")
         repo = SessionRepository(session, context.to_actor())
-        return repo.stop(session_id, at=services.now(), reason=reason.strip())
+        return repo.stop(session_id, at=services.now(), reason=reason)
 
 
 def get_chart(
@@ -355,35 +300,6 @@ def get_chart(
     require_role(context, *CLINICAL_READERS)
     with services.unit_of_work() as session:
         return read_chart(session, context, session_id)
-
-
-def _rate_order(plan: PlanRecord, order_id: uuid.UUID | None) -> StoredOrder:
-    rated = [o for o in plan.orders if o.order.is_infusion]
-    chosen = [o for o in rated if order_id is None or o.id == order_id]
-    if not chosen:
-        which = "an infusion order" if order_id is None else f"infusion order {order_id}"
-        raise InputError(f"`order_id` must name {which} of plan {plan.id}.", field="order_id")
-    return chosen[0]
-
-
-def _course_before(
-    session: Session, context: RequestContext, chart: SessionChart, plan: PlanRecord
-) -> DoseHistory:
-    """The plan's earlier sessions (mg given, how many) and the signed plans before it."""
-    earlier = [
-        other
-        for other in list_patient_charts(session, context, plan.patient_id)
-        if other.session.plan_id == plan.id
-        and other.session.id != chart.session.id
-        and other.session.started_at is not None
-    ]
-    return DoseHistory(
-        course_total_mg=sum(d.amount_mg for c in earlier for d in effective_doses(c)),
-        course_sessions=len(earlier),
-        previous_courses=count_previous_courses(
-            session, context, plan.patient_id, before=plan.recorded_at
-        ),
-    )
 
 
 def change_rate(
@@ -404,65 +320,77 @@ def change_rate(
         When a limit refuses the rate (the message names each rule), the order's time has run
         out, or the plan has no such infusion order.
     ConflictError
-        When the session is not in progress.
+        When the session is not in progress (a paused one is resumed, with its rate).
     """
     require_role(context, *CLINICAL_READERS)
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
-        _require_status(chart.session, {SessionStatus.IN_PROGRESS}, "change the rate")
-        plan = TreatmentRepository(session, context.to_actor()).get_plan(_plan_id(chart))
-        order = _rate_order(plan, order_id)
+        require_status(chart.session, {SessionStatus.IN_PROGRESS}, "change the rate")
+        return set_rate(
+            session,
+            context,
+            chart,
+            now=services.now(),
+            rate_mg_per_h=rate_mg_per_h,
+            order_id=order_id,
+        )
+
+
+def pause_session(
+    services: Services, context: RequestContext, *, session_id: uuid.UUID, reason: str
+) -> SessionRecord:
+    """Pause the infusion now, with the reason: the running segment ends now.
+
+    Raises
+    ------
+    InputError
+        When the reason is empty.
+    ConflictError
+        When the session is not in progress (the message names its status), or a rate was set
+        at this very time.
+    """
+    require_role(context, *CLINICAL_READERS)
+    reason = _reason(reason, "pause a session")
+    with services.unit_of_work() as session:
+        chart = read_chart(session, context, session_id, for_writing=True)
+        require_status(chart.session, {SessionStatus.IN_PROGRESS}, "pause it")
         now = services.now()
-        doses = [d for d in effective_doses(chart) if d.route is order.order.route]
-        first = min((d.time for d in doses), default=now)
-        end = first + timedelta(hours=float(order.order.duration_h or 0.0))
-        if end <= now:
-            msg = f"`order_id` {order.id} ran its planned time (ended {end.isoformat()})."
-            raise InputError(msg, field="order_id", value=str(order.id))
-        given_mg = _given_mg(effective_doses(chart), now)
-        before = _course_before(session, context, chart, plan)
-        history = replace(
-            before,
-            session_total_mg=given_mg,
-            daily_total_mg=given_mg,
-            course_total_mg=before.course_total_mg + given_mg,
-        )
-        record = PatientRecordRepository(session, context.to_actor()).get(
-            plan.patient_id, on=now.date()
-        )
-        findings = check_rate_change(
-            order,
-            rate_mg_per_h,
-            record=record,
-            care_area=plan.care_area,
-            history=history,
-            duration_h=(end - now) / timedelta(hours=1),
-            library=get_current_library(session, context),
-        )
-        dose = AdministeredDose(
-            time=now,
-            route=order.order.route,
-            session_id=str(session_id),
-            course_id=str(plan.id),
-            drug=order.order.drug,
-            rate_mg_per_h=rate_mg_per_h,
-            end=end,
-        )
-        segment_id = SessionRepository(session, context.to_actor()).add_dose(
-            dose, order_id=order.id
-        )
-        return RateChange(
-            segment_id=segment_id,
-            order_id=order.id,
-            rate_mg_per_h=rate_mg_per_h,
-            started_at=now,
-            planned_end_at=end,
-            findings=tuple(findings),
-        )
+        repo = SessionRepository(session, context.to_actor())
+        for segment_id in running_segments(chart, now):
+            repo.end_segment(segment_id, at=now, reason=f"Infusion paused: {reason}")
+        return repo.pause(session_id, at=now, reason=reason)
 
 
-def _plan_id(chart: SessionChart) -> uuid.UUID:
-    if chart.session.plan_id is None:
-        msg = f"Session {chart.session.id} has no plan: a rate needs a signed infusion order."
-        raise InputError(msg, field="session_id", value=str(chart.session.id))
-    return chart.session.plan_id
+def resume_session(
+    services: Services,
+    context: RequestContext,
+    *,
+    session_id: uuid.UUID,
+    rate_mg_per_h: float,
+    order_id: uuid.UUID | None = None,
+) -> Resumed:
+    """Resume a paused infusion at `rate_mg_per_h` from now, checked as a rate change is.
+
+    Raises
+    ------
+    InputError
+        When a limit refuses the rate (nothing is written, and the session stays paused), the
+        order's time has run out, or the plan has no such infusion order.
+    ConflictError
+        When the session is not paused (the message names its status).
+    """
+    require_role(context, *CLINICAL_READERS)
+    with services.unit_of_work() as session:
+        chart = read_chart(session, context, session_id, for_writing=True)
+        require_status(chart.session, {SessionStatus.PAUSED}, "resume it")
+        change = set_rate(
+            session,
+            context,
+            chart,
+            now=services.now(),
+            rate_mg_per_h=rate_mg_per_h,
+            order_id=order_id,
+        )
+        reason = f"Resumed at {rate_mg_per_h:g} mg/h."
+        record = SessionRepository(session, context.to_actor()).resume(session_id, reason=reason)
+        return Resumed(session=record, change=change)

@@ -1,17 +1,28 @@
 """The day's chair board, and a patient's course of sessions with their cumulative exposure.
 
-`today_board` sorts the clinic's day into four columns:
+`today_board` sorts the clinic's day into five columns:
 
-- **booked**: a signed plan (``approved``) with no session started today;
-- **in session**: infusing now, with the elapsed time, the current rate, the last vital signs
-  and the open alarms (those raised with the latest reading: a later reading that passes
-  closes them, as the monitoring rules judge every reading);
+- **booked**: a signed plan (``approved``) whose course still has a session to give, and none
+  of whose sessions is on today's board. A course has its protocol's number of sessions (ten
+  for outpatient CRPS; one for custom orders); it is booked while no session has started, or
+  while one is scheduled and not started, or, once begun, until all its sessions have been
+  given, as long as the latest started within `COURSE_LAPSE` (a week: the outpatient courses
+  run on consecutive weekdays, so a longer gap means the course was interrupted and needs a
+  new decision; its plan stays signed). A course whose sessions are all given is never booked
+  again;
+- **in session**: infusing now, or paused (since when, and why), with the elapsed time, the
+  current rate, the last vital signs and the open alarms (those raised with the latest reading:
+  a later reading that passes closes them, as the monitoring rules judge every reading);
 - **in recovery**: stopped, with no assessment that found the patient ready;
-- **ready for discharge**: the latest assessment found the patient ready and is not signed yet.
+- **ready for discharge**: the latest assessment found the patient ready and is not signed yet;
+- **discharged today**: signed out (its assessment signed, or completed).
 
-A session signed out (its assessment signed) leaves the board. `patient_course` lists a
-patient's sessions and the ketamine given in all, per course and per calendar year
-(`ketapath.clinical.safety.calculate_exposure`). Physicians and nurses only.
+The sessions of the board are those started on the day, stopped on the day, or still running;
+so a session discharged today shows under "discharged today" until midnight (UTC) and then
+leaves the board (its course is booked again the next day if sessions remain).
+
+`patient_course` lists a patient's sessions and the ketamine given in all, per course and per
+calendar year (`ketapath.clinical.safety.calculate_exposure`). Physicians and nurses only.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketapath.clinical.dosing.protocols import find_protocol
 from ketapath.clinical.observations import AdministeredDose
 from ketapath.clinical.records import VitalSigns
 from ketapath.clinical.safety import ExposureSummary, calculate_exposure
@@ -33,7 +45,7 @@ from ketapath.services.care.patients import require_patient
 from ketapath.services.care.plans import CLINICAL_READERS
 from ketapath.services.care.sessions import effective_doses, list_patient_charts
 from ketapath.services.context import RequestContext, Services, require_role
-from ketapath.store.records import PatientIdentity, SessionChart, SessionRecord
+from ketapath.store.records import PatientIdentity, PlanRecord, SessionChart, SessionRecord
 from ketapath.store.repositories import (
     DischargeRepository,
     PatientRepository,
@@ -45,13 +57,13 @@ from ketapath.store.tables import (
     DischargeAssessment,
     Patient,
     PlanStatus,
-    SessionAlarm,
     SessionStatus,
     TreatmentPlan,
     TreatmentSession,
 )
 
 __all__ = [
+    "COURSE_LAPSE",
     "Board",
     "BookedPlan",
     "ChairState",
@@ -63,6 +75,10 @@ __all__ = [
 ]
 
 _LOOKBACK = timedelta(hours=24)  # a session created the evening before may still be running
+_INFUSING = frozenset({SessionStatus.IN_PROGRESS, SessionStatus.PAUSED})
+
+COURSE_LAPSE = timedelta(days=7)
+"""A begun course whose latest session started longer ago than this is no longer booked."""
 
 
 class ChairState(StrEnum):
@@ -76,12 +92,14 @@ class ChairState(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BookedPlan:
-    """A signed plan waiting for today's session."""
+    """A signed plan waiting for a session: the `session_number`-th of `course_sessions`."""
 
     plan_id: uuid.UUID
     patient: PatientIdentity
     protocol: str | None
     signed_at: datetime
+    session_number: int
+    course_sessions: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,6 +118,8 @@ class SessionCard:
     last_vitals: VitalSigns | None
     open_alarms: tuple[Alarm, ...]
     discharge: DischargeRecord | None
+    paused_at: datetime | None = None
+    pause_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +132,7 @@ class Board:
     in_session: tuple[SessionCard, ...]
     in_recovery: tuple[SessionCard, ...]
     ready_for_discharge: tuple[SessionCard, ...]
+    discharged_today: tuple[SessionCard, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -157,15 +178,13 @@ def _given_mg(doses: Sequence[AdministeredDose], now: datetime) -> float:
     return sum(_until(dose, now).amount_mg for dose in doses if dose.time < now)
 
 
-def _open_alarms(session: Session, chart: SessionChart) -> tuple[Alarm, ...]:
+def _open_alarms(chart: SessionChart) -> tuple[Alarm, ...]:
     """The alarms raised with the latest reading (a later reading that passes closes them)."""
     if not chart.alarms:
         return ()
-    query = select(SessionAlarm.id, SessionAlarm.raised_at)
-    rows = session.execute(query.where(SessionAlarm.session_id == chart.session.id))
-    raised = {row[0]: row[1] for row in rows}
-    cutoff = max((v.record.time for v in chart.vitals), default=max(raised.values()))
-    return tuple(a.record for a in chart.alarms if raised[a.id] >= cutoff)
+    latest = max(a.record.raised_at for a in chart.alarms)
+    cutoff = max((v.record.time for v in chart.vitals), default=latest)
+    return tuple(a.record.alarm for a in chart.alarms if a.record.raised_at >= cutoff)
 
 
 def _latest_discharge(
@@ -182,7 +201,7 @@ def _latest_discharge(
 
 def _state(chart: SessionChart, discharge: DischargeRecord | None) -> ChairState | None:
     status = chart.session.status
-    if status is SessionStatus.IN_PROGRESS:
+    if status in _INFUSING:
         return ChairState.IN_SESSION
     if status is SessionStatus.COMPLETED or (discharge and discharge.signature is not None):
         return ChairState.DISCHARGED
@@ -197,7 +216,7 @@ def _card(
 ) -> SessionCard | None:
     discharge = _latest_discharge(session, context, chart.session.id)
     state = _state(chart, discharge)
-    if state is None or state is ChairState.DISCHARGED:
+    if state is None:
         return None
     record, doses = chart.session, effective_doses(chart)
     end = record.stopped_at or now
@@ -216,8 +235,10 @@ def _card(
         rate_mg_per_h=_rate_now(doses, now) if live else None,
         given_mg=_given_mg(doses, now),
         last_vitals=chart.vitals[-1].record if chart.vitals else None,
-        open_alarms=_open_alarms(session, chart) if live else (),
+        open_alarms=_open_alarms(chart) if live else (),
         discharge=discharge,
+        paused_at=record.paused_at if record.status is SessionStatus.PAUSED else None,
+        pause_reason=record.pause_reason if record.status is SessionStatus.PAUSED else None,
     )
 
 
@@ -235,15 +256,68 @@ def _clinic_ids(
 
 
 def _on_board(record: SessionRecord, day: date) -> bool:
-    """Started on `day`, or still infusing (a session that runs past midnight stays)."""
-    started = record.started_at is not None and record.started_at.date() == day
-    return started or record.status is SessionStatus.IN_PROGRESS
+    """Started or stopped on `day`, or still running (a session past midnight stays)."""
+    if record.started_at is None:
+        return False
+    stopped = record.stopped_at
+    return record.started_at.date() == day or stopped is None or stopped.date() == day
+
+
+def _course_sessions(plan: PlanRecord) -> int:
+    protocol = None if plan.protocol is None else find_protocol(plan.protocol)
+    return 1 if protocol is None else protocol.sessions
+
+
+def _is_booked(plan: PlanRecord, sessions: Sequence[SessionRecord], now: datetime) -> bool:
+    """The booked rule of the module's docstring (the plan has no session on today's board)."""
+    if plan.status is not PlanStatus.APPROVED:
+        return False
+    if any(s.status is SessionStatus.SCHEDULED for s in sessions):
+        return True
+    started = [s.started_at for s in sessions if s.started_at is not None]
+    if len(started) >= _course_sessions(plan):
+        return False
+    return not started or now - max(started) <= COURSE_LAPSE
+
+
+def _booked(
+    session: Session,
+    context: RequestContext,
+    clinic: uuid.UUID,
+    *,
+    seen: set[uuid.UUID | None],
+    now: datetime,
+) -> tuple[BookedPlan, ...]:
+    actor = context.to_actor()
+    treatment, patients = TreatmentRepository(session, actor), PatientRepository(session, actor)
+    plans = [treatment.get_plan(i) for i in _clinic_ids(session, TreatmentPlan, clinic)]
+    waiting = [p for p in plans if p.status is PlanStatus.APPROVED and p.id not in seen]
+    query = select(TreatmentSession.id).where(TreatmentSession.plan_id.in_([p.id for p in waiting]))
+    repo = SessionRepository(session, actor)
+    given = [repo.get(i) for i in session.scalars(query.order_by(TreatmentSession.recorded_at))]
+    booked = []
+    for plan in waiting:
+        of_plan = [s for s in given if s.plan_id == plan.id]
+        if _is_booked(plan, of_plan, now):
+            started = sum(1 for s in of_plan if s.started_at is not None)
+            booked.append(
+                BookedPlan(
+                    plan_id=plan.id,
+                    patient=patients.get(plan.patient_id),
+                    protocol=plan.protocol,
+                    signed_at=plan.history[-1].amended_at if plan.history else plan.recorded_at,
+                    session_number=started + 1,
+                    course_sessions=_course_sessions(plan),
+                )
+            )
+    return tuple(booked)
 
 
 def today_board(services: Services, context: RequestContext, *, day: date | None = None) -> Board:
     """Return the chair board of `day` (today, UTC, by default) for the user's clinic.
 
-    Sessions started on `day` count, and any still infusing (a physician or a nurse asks).
+    Sessions started or stopped on `day` count, and any still running; the columns follow
+    the module's rules (a physician or a nurse asks).
     """
     require_role(context, *CLINICAL_READERS)
     clinic, now = context.require_clinic(), services.now()
@@ -255,18 +329,7 @@ def today_board(services: Services, context: RequestContext, *, day: date | None
         today = [c for c in charts if _on_board(c.session, day)]
         cards = [c for c in (_card(session, context, ch, now) for ch in today) if c is not None]
         seen = {c.session.plan_id for c in today}
-        treatment = TreatmentRepository(session, context.to_actor())
-        plans = [treatment.get_plan(i) for i in _clinic_ids(session, TreatmentPlan, clinic)]
-        booked = tuple(
-            BookedPlan(
-                plan_id=plan.id,
-                patient=PatientRepository(session, context.to_actor()).get(plan.patient_id),
-                protocol=plan.protocol,
-                signed_at=plan.history[-1].amended_at if plan.history else plan.recorded_at,
-            )
-            for plan in plans
-            if plan.status is PlanStatus.APPROVED and plan.id not in seen
-        )
+        booked = _booked(session, context, clinic, seen=seen, now=now)
 
     def column(state: ChairState) -> tuple[SessionCard, ...]:
         return tuple(sorted((c for c in cards if c.state is state), key=lambda c: c.chair))
@@ -278,6 +341,7 @@ def today_board(services: Services, context: RequestContext, *, day: date | None
         in_session=column(ChairState.IN_SESSION),
         in_recovery=column(ChairState.IN_RECOVERY),
         ready_for_discharge=column(ChairState.READY_FOR_DISCHARGE),
+        discharged_today=column(ChairState.DISCHARGED),
     )
 
 

@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketapath.clinical.codes import Indication
@@ -34,8 +33,7 @@ from ketapath.services.clinic.research import (
     summarise_cell,
 )
 from ketapath.services.context import RequestContext, Services, UserRole, require_role
-from ketapath.store.repositories import FollowUpRepository
-from ketapath.store.tables import Patient
+from ketapath.store.repositories import FollowUpRepository, PatientRepository
 
 __all__ = [
     "ALL_PROTOCOLS",
@@ -224,8 +222,7 @@ def summarise_clinic_outcomes(services: Services, context: RequestContext) -> Cl
     flags: list[tuple[str, Finding]] = []
     alarms: list[tuple[str, Finding]] = []
     with services.unit_of_work() as session:
-        query = select(Patient.id).where(Patient.clinic_id == clinic_id).order_by(Patient.id)
-        for patient_id in session.scalars(query).all():
+        for patient_id in PatientRepository(session, context.to_actor()).ids_in_clinic(clinic_id):
             outcomes.extend(patient_courses(session, context, patient_id))
             patient_flags, patient_alarms = _safety_events(session, context, patient_id)
             flags.extend(patient_flags)

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketapath.clinical.codes import Indication
@@ -34,9 +33,14 @@ from ketapath.clinical.outcomes import (
 )
 from ketapath.services.care.sessions import list_patient_charts
 from ketapath.services.context import RequestContext, Services, UserRole, require_role
-from ketapath.store.repositories import FollowUpRepository, HistoryRepository, TreatmentRepository
+from ketapath.store.repositories import (
+    FollowUpRepository,
+    HistoryRepository,
+    PatientRepository,
+    TreatmentRepository,
+)
 from ketapath.store.repositories.history import HistoryEntry, patient_rows
-from ketapath.store.tables import Patient, PlanStatus, TreatmentPlan
+from ketapath.store.tables import PlanStatus, TreatmentPlan
 
 __all__ = [
     "MIN_CELL_PATIENTS",
@@ -176,10 +180,10 @@ def summarise_outcomes(services: Services, context: RequestContext) -> ResearchS
     require_role(context, UserRole.RESEARCHER, UserRole.PHYSICIAN)
     clinic_id = context.require_clinic()
     with services.unit_of_work() as session:
-        query = select(Patient.id).where(Patient.clinic_id == clinic_id).order_by(Patient.id)
+        patients = PatientRepository(session, context.to_actor()).ids_in_clinic(clinic_id)
         outcomes = [
             outcome
-            for patient_id in session.scalars(query).all()
+            for patient_id in patients
             for outcome in patient_courses(session, context, patient_id)
         ]
     curves = estimate_relief_curves(outcomes)

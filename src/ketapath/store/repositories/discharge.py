@@ -97,8 +97,16 @@ class DischargeRepository(Repository):
         self._audit(AuditAction.CREATE, row, row.id, patient_id=session.patient_id)
         return row.id
 
-    def sign(self, assessment_id: uuid.UUID, *, role: UserRole, statement: str) -> SignatureRecord:
-        """Sign an assessment that found the patient ready (once; a second signature conflicts)."""
+    def sign(
+        self,
+        assessment_id: uuid.UUID,
+        *,
+        role: UserRole,
+        statement: str,
+        signed_at: datetime | None = None,
+    ) -> SignatureRecord:
+        """Sign an assessment that found the patient ready (once; a second signature conflicts);
+        `signed_at` is the service's clock (the system clock when not given)."""
         assessment = self._get(DischargeAssessment, assessment_id)
         if not assessment.ready:
             msg = "The assessment found the patient not ready: it cannot be signed."
@@ -112,7 +120,7 @@ class DischargeRepository(Repository):
             assessment_id=assessment_id,
             signed_by=user,
             role=str(UserRole(role)),
-            signed_at=utc_now(),
+            signed_at=signed_at or utc_now(),
             statement=statement.strip(),
             recorded_by=user,
         )

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from ketapath.clinical.records import Sex
 from ketapath.errors import InputError
@@ -15,7 +15,7 @@ from ketapath.store.audit import AuditAction
 from ketapath.store.columns import utc_now
 from ketapath.store.records import PatientIdentity
 from ketapath.store.repositories.base import Repository, require_user
-from ketapath.store.tables import Patient
+from ketapath.store.tables import Amendment, Patient
 
 __all__ = ["AMENDABLE_FIELDS", "PatientRepository", "to_identity"]
 
@@ -43,6 +43,14 @@ def _check(values: Mapping[str, object]) -> None:
         msg = f"`birth_date` must be a date not in the future (got {birth_date!r})."
         raise InputError(msg, field="birth_date", value=birth_date)
     _sex(values["sex"])
+
+
+def _matches(patient: PatientIdentity, *, name: str | None, mrn_prefix: str | None) -> bool:
+    if mrn_prefix is not None and not patient.mrn.casefold().startswith(mrn_prefix.casefold()):
+        return False
+    if name is None:
+        return True
+    return name.strip().casefold() in f"{patient.given_name} {patient.family_name}".casefold()
 
 
 def to_identity(amended: AmendedRow) -> PatientIdentity:
@@ -109,19 +117,65 @@ class PatientRepository(Repository):
         self._audit(AuditAction.READ, row, row.id, patient_id=row.id, detail="found by MRN")
         return to_identity(self._amended([row])[0][1])
 
-    def list_active(self, clinic_id: uuid.UUID) -> tuple[PatientIdentity, ...]:
-        """Return the clinic's active patients, by family name (one audit entry for the list)."""
-        query = (
-            select(Patient)
-            .where(Patient.clinic_id == clinic_id, Patient.active.is_(True))
-            .order_by(Patient.family_name, Patient.given_name, Patient.id)
+    def registration(self, patient_id: uuid.UUID) -> tuple[uuid.UUID, bool] | None:
+        """Return the patient's clinic and whether their record is open, or None when there is no
+        such patient (for access checks: nothing clinical is read, so nothing is audited)."""
+        query = select(Patient.clinic_id, Patient.active).where(Patient.id == patient_id)
+        found = self.session.execute(query).one_or_none()
+        return None if found is None else (found.clinic_id, found.active)
+
+    def ids_in_clinic(self, clinic_id: uuid.UUID) -> tuple[uuid.UUID, ...]:
+        """Return the ids of the clinic's patients, active or not, in a stable order (for
+        aggregates; each patient's records are read, and audited, by their own repositories)."""
+        query = select(Patient.id).where(Patient.clinic_id == clinic_id).order_by(Patient.id)
+        return tuple(self.session.scalars(query))
+
+    def search(
+        self,
+        clinic_id: uuid.UUID,
+        *,
+        name: str | None = None,
+        mrn_prefix: str | None = None,
+        active: bool | None = True,
+    ) -> tuple[PatientIdentity, ...]:
+        """Return the clinic's patients matching, by family and given name (one audit entry).
+
+        `name` is a part of "given family" and `mrn_prefix` the start of the MRN, both ignoring
+        case; names are matched as amended. The database narrows the rows (the MRN, which is
+        never amended; the name as first written, or any patient with an amended name or a
+        non-ASCII letter in it), then each is checked as amended with Python's case folding.
+        """
+        query = select(Patient).where(Patient.clinic_id == clinic_id)
+        if active is not None:
+            query = query.where(Patient.active.is_(active))
+        if mrn_prefix is not None and mrn_prefix.isascii():
+            prefix = func.lower(Patient.mrn).startswith(mrn_prefix.lower(), autoescape=True)
+            query = query.where(prefix)
+        if name is not None and name.strip().isascii():
+            query = query.where(self._may_match_name(name.strip().lower()))
+        found = [to_identity(amended) for _, amended in self._select_amended(query)]
+        matching = sorted(
+            (p for p in found if _matches(p, name=name, mrn_prefix=mrn_prefix)),
+            key=lambda p: (p.family_name.casefold(), p.given_name.casefold(), str(p.id)),
         )
-        found = tuple(to_identity(amended) for _, amended in self._select_amended(query))
-        detail = f"listed {len(found)} active patients"
+        detail = f"searched the clinic's patients: {len(matching)} found"
         self._audit(
             AuditAction.READ, "patient", f"clinic:{clinic_id}", patient_id=None, detail=detail
         )
-        return tuple(sorted(found, key=lambda p: (p.family_name, p.given_name, str(p.id))))
+        return tuple(matching)
+
+    def _may_match_name(self, text: str) -> ColumnElement[bool]:
+        full = func.lower(Patient.given_name + " " + Patient.family_name)
+        amended = select(Amendment.row_id).where(
+            Amendment.table_name == Patient.__tablename__,
+            Amendment.field.in_(("given_name", "family_name")),
+        )
+        both = Patient.given_name + Patient.family_name
+        if self.session.get_bind().dialect.name == "postgresql":
+            non_ascii = both.op("~")("[^[:ascii:]]")
+        else:
+            non_ascii = both.op("GLOB")("*[^ -~]*")
+        return or_(full.contains(text, autoescape=True), Patient.id.in_(amended), non_ascii)
 
     def amend(
         self, patient_id: uuid.UUID, changes: Mapping[str, object], *, reason: str

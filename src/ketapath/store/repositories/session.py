@@ -1,7 +1,8 @@
 """Treatment sessions and their chart: doses and rate changes, vitals, scores, events, alarms.
 
-Starting and stopping a session are amendments of kind ``status_change`` of its row, so the row
-keeps what was first written. Vital signs taken at intake (no session) are written here too.
+Starting, pausing, resuming and stopping a session are amendments of kind ``status_change`` of
+its row, so the row keeps what was first written; so is the end of a rate segment at a pause.
+Vital signs taken at intake (no session) are written here too.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from ketapath.store.audit import AuditAction
 from ketapath.store.findings import finding_from_json, finding_to_columns
 from ketapath.store.records import (
     AdverseEventRecord,
+    RaisedAlarm,
     RecentReadings,
     SessionChart,
     SessionRecord,
 )
-from ketapath.store.repositories.base import Repository, require_user
+from ketapath.store.repositories.base import Repository, as_check, require_user
 from ketapath.store.tables import (
     AdministrationSegment,
     AdverseEvent,
@@ -73,6 +75,8 @@ def _session(a: AmendedRow) -> SessionRecord:
         recorded_at=a.get("recorded_at", datetime),
         recorded_by=a.get("recorded_by", uuid.UUID),
         history=a.history,
+        paused_at=a.find("paused_at", datetime),
+        pause_reason=a.find("pause_reason", str),
     )
 
 
@@ -108,8 +112,9 @@ def _dissociation(a: AmendedRow) -> DissociationScore:
     )
 
 
-def _alarm(a: AmendedRow) -> Alarm:
-    return Alarm(finding=finding_from_json(a.values), action=SessionAction(a.get("action", str)))
+def _alarm(a: AmendedRow) -> RaisedAlarm:
+    alarm = Alarm(finding=finding_from_json(a.values), action=SessionAction(a.get("action", str)))
+    return RaisedAlarm(raised_at=a.get("raised_at", datetime), alarm=alarm)
 
 
 def _event(a: AmendedRow) -> AdverseEventRecord:
@@ -156,6 +161,35 @@ class SessionRepository(Repository):
         """Mark the session stopped at `at`, with the reason (completed, alarm, patient's wish)."""
         changes = {"status": SessionStatus.STOPPED, "stopped_at": at, "stop_reason": reason}
         return self._change(session_id, changes, reason)
+
+    def pause(self, session_id: uuid.UUID, *, at: datetime, reason: str) -> SessionRecord:
+        """Mark the session paused at `at`, with the reason (a side effect, a PAUSE alarm)."""
+        changes = {"status": SessionStatus.PAUSED, "paused_at": at, "pause_reason": reason}
+        return self._change(session_id, changes, reason)
+
+    def resume(self, session_id: uuid.UUID, *, reason: str) -> SessionRecord:
+        """Mark a paused session in progress again (the pause stays in its amendments)."""
+        changes: dict[str, object] = {
+            "status": SessionStatus.IN_PROGRESS,
+            "paused_at": None,
+            "pause_reason": None,
+        }
+        return self._change(session_id, changes, reason)
+
+    def end_segment(self, segment_id: uuid.UUID, *, at: datetime, reason: str) -> None:
+        """End a rate segment at `at` (a pause): an amendment of its end, the end as planned
+        kept."""
+        row = self._get(AdministrationSegment, segment_id)
+        session = self._get(TreatmentSession, row.session_id)
+        check = as_check(lambda amended: _dose(amended, str(session.plan_id or session.id)))
+        self._amend(
+            row,
+            changes={"ended_at": at},
+            reason=reason,
+            patient_id=session.patient_id,
+            kind=AmendmentKind.STATUS_CHANGE,
+            check=check,
+        )
 
     def _change(
         self, session_id: uuid.UUID, changes: dict[str, object], reason: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from ketapath.errors import InputError
 from ketapath.store.audit import AuditAction
@@ -83,6 +83,18 @@ class UserRepository(Repository):
         query = select(User).where(User.username == username, User.active.is_(True))
         row = self.session.scalar(query)
         return None if row is None else (_record(row), row.password_hash)
+
+    def list_page(self, *, limit: int, offset: int) -> tuple[tuple[UserRecord, ...], int]:
+        """Return one page of the accounts by username, and how many there are in all."""
+        total = self.session.scalar(select(func.count()).select_from(User)) or 0
+        query = select(User).order_by(User.username).limit(limit).offset(offset)
+        return tuple(_record(row) for row in self.session.scalars(query)), total
+
+    def replace_password_hash(self, user_id: uuid.UUID, new_hash: str, *, why: str) -> None:
+        """Store a new hash of the same password (the one column of an account that may change,
+        see LIMITED_UPDATE_TABLES), with an audit entry saying why."""
+        self.session.execute(update(User).where(User.id == user_id).values(password_hash=new_hash))
+        self._audit(AuditAction.AMEND, User.__tablename__, user_id, patient_id=None, detail=why)
 
     def deactivate(self, user_id: uuid.UUID, *, reason: str) -> UserRecord:
         """Deactivate a user: they can no longer sign in; their records keep their name."""

@@ -31,10 +31,15 @@ __all__ = [
 
 
 class SessionStatus(StrEnum):
-    """Where a session stands; each change after the first is an amendment."""
+    """Where a session stands; each change after the first is an amendment.
+
+    A paused session (a side effect, a PAUSE alarm) gives no ketamine until it is resumed at a
+    new rate; it can be charted and stopped as one in progress can.
+    """
 
     SCHEDULED = "scheduled"
     IN_PROGRESS = "in_progress"
+    PAUSED = "paused"
     STOPPED = "stopped"
     COMPLETED = "completed"
 
@@ -51,6 +56,8 @@ class TreatmentSession(PatientRow, Base):
     started_at: Mapped[datetime | None]
     stopped_at: Mapped[datetime | None]
     stop_reason: Mapped[str | None] = mapped_column(Text)
+    paused_at: Mapped[datetime | None]
+    pause_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AdministrationSegment(ClinicalRow, Base):

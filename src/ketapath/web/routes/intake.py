@@ -3,9 +3,11 @@
 The form registers a patient with their weight, pain indication, conditions, psychiatric
 history, medications, substance use and the visit's answers (pregnancy, consent, escort...).
 Every entry is checked before anything is written (a record refuses an impossible value and
-names the field); then each part is recorded by its use case and the patient is screened. The
-verdict page explains each finding (rule, strength, message, sources) and names the data
-still missing. A list left unticked as "taken" stays unknown, which screening reports.
+names the field); then the patient is registered, each part recorded and the patient screened
+in one transaction (`ketapath.services.care.intake.register_and_screen`): a value the record
+refuses, or an MRN already taken, shows on the form beside its field and leaves nothing
+written. The verdict page explains each finding (rule, strength, message, sources) and names
+the data still missing. A list left unticked as "taken" stays unknown, which screening reports.
 """
 
 from __future__ import annotations
@@ -29,16 +31,16 @@ from ketapath.clinical.records import (
     SubstanceUse,
     UsePattern,
 )
-from ketapath.errors import InputError
-from ketapath.services.care import patients, screening
+from ketapath.errors import ConflictError, InputError
+from ketapath.services.care import screening
+from ketapath.services.care.intake import IntakeEntry, register_and_screen
 from ketapath.services.care.patients import ConditionSection, HistorySection
 from ketapath.services.care.screening import ScreeningAnswers
-from ketapath.services.context import RequestContext, Services
 from ketapath.web.forms import context_of, parse_id
 from ketapath.web.pages import render, services_of, signed_in
 from ketapath.web.sessions import PageUser
 
-__all__ = ["ANSWER_FIELDS", "MEDICATION_ROWS", "routes"]
+__all__ = ["ANSWER_FIELDS", "MEDICATION_ROWS", "parse_intake", "routes", "to_entry"]
 
 MEDICATION_ROWS = 3
 """How many medications the form takes at once."""
@@ -59,7 +61,8 @@ _YES_NO = {"yes": True, "no": False, "": None}
 class Intake:
     """What the form asked for, checked; `errors` maps a field to what is wrong with it."""
 
-    identity: dict[str, object] = field(default_factory=dict)
+    identity: dict[str, str] = field(default_factory=dict)
+    birth_date: date | None = None
     weight_kg: float | None = None
     height_cm: float | None = None
     conditions: list[tuple[Condition, ConditionSection]] = field(default_factory=list)
@@ -95,7 +98,7 @@ def _identity(form: FormData, intake: Intake) -> None:
         if not intake.identity[name]:
             intake.errors[name] = f"Enter the patient's {label}."
     try:
-        intake.identity["birth_date"] = date.fromisoformat(_text(form, "birth_date"))
+        intake.birth_date = date.fromisoformat(_text(form, "birth_date"))
     except ValueError:
         intake.errors["birth_date"] = "Enter the date of birth as a date (YYYY-MM-DD)."
     sex = _text(form, "sex")
@@ -176,30 +179,33 @@ def parse_intake(form: FormData) -> Intake:
     return intake
 
 
-def _record(
-    services: Services, context: RequestContext, intake: Intake
-) -> screening.StoredScreening:
-    """Register the patient, record each part of the intake, and screen them."""
-    patient = patients.register_patient(services, context, **intake.identity)  # type: ignore[arg-type]
-    pid, now = patient.id, services.now()
-    if intake.weight_kg is not None or intake.height_cm is not None:
-        patients.add_measurement(
-            services,
-            context,
-            pid,
-            measured_at=now,
-            weight_kg=intake.weight_kg,
-            height_cm=intake.height_cm,
-        )
-    for condition, section in intake.conditions:
-        patients.add_condition(services, context, pid, condition, section=section)
-    for medication in intake.medications:
-        patients.add_medication(services, context, pid, medication)
-    for use in intake.substances:
-        patients.add_substance_use(services, context, pid, use)
-    for taken in intake.reviewed:
-        patients.add_review(services, context, pid, taken, reviewed_at=now)
-    return screening.run_screening(services, context, pid, answers=intake.answers)
+def to_entry(intake: Intake) -> IntakeEntry:
+    """The checked form as the intake use case takes it (only once `intake.errors` is empty)."""
+    if intake.errors or intake.birth_date is None:
+        msg = f"The intake form has errors, so it cannot be recorded: {intake.errors}."
+        raise InputError(msg, field="intake", value=intake.errors)
+    identity = intake.identity
+    return IntakeEntry(
+        mrn=identity["mrn"],
+        given_name=identity["given_name"],
+        family_name=identity["family_name"],
+        birth_date=intake.birth_date,
+        sex=identity["sex"],
+        weight_kg=intake.weight_kg,
+        height_cm=intake.height_cm,
+        conditions=tuple(intake.conditions),
+        medications=tuple(intake.medications),
+        substances=tuple(intake.substances),
+        reviewed=tuple(intake.reviewed),
+        answers=intake.answers,
+    )
+
+
+def _refused(error: InputError | ConflictError, form: FormData) -> dict[str, str] | None:
+    """The form's errors for what the record refused: at the field named, or at the MRN taken."""
+    # The MRN is the only unique key an intake writes, so a conflict is an MRN already taken.
+    name = error.field if isinstance(error, InputError) else "mrn"
+    return {name: str(error)} if name is not None and name in form else None
 
 
 def _form_page(
@@ -241,7 +247,15 @@ async def submit_intake(request: Request, user: PageUser) -> Response:
     if intake.errors:
         return _form_page(request, user, errors=intake.errors, values=form, status=422)
     context = context_of(request, user)
-    stored = await run_in_threadpool(_record, services_of(request), context, intake)
+    try:
+        stored = await run_in_threadpool(
+            register_and_screen, services_of(request), context, to_entry(intake)
+        )
+    except (InputError, ConflictError) as error:
+        errors = _refused(error, form)
+        if errors is None:
+            raise
+        return _form_page(request, user, errors=errors, values=form, status=422)
     return render(request, "intake_result.html", user=user, screening=stored)
 
 

@@ -1,5 +1,6 @@
-"""The session chart: start, rate changes, vital signs one line per reading (with an optional
-MOAA/S), MOAA/S, CADSS-6, side effects, stop, and the discharge assessment and its signing.
+"""The session chart: start, rate changes, pause (with the reason) and resume (with a rate), vital
+signs one line per reading (with an optional MOAA/S), MOAA/S, CADSS-6, side effects, stop, and
+the discharge assessment and its signing.
 
 Every write calls one use case. The HTMX answer to a reading or a score carries the alarms it
 raised, with what to do, and (out of band) the readings and scores tables with the chart's data,
@@ -232,6 +233,34 @@ async def scores(request: Request, user: PageUser) -> Response:
     return _go(session_id)
 
 
+async def pause(request: Request, user: PageUser) -> Response:
+    """Pause the infusion, with the reason."""
+    form = await request.form()
+    session_id = parse_id(request.path_params["session_id"], "session_id")
+    await run_in_threadpool(
+        sessions.pause_session,
+        services_of(request),
+        context_of(request, user),
+        session_id=session_id,
+        reason=str(form.get("reason", "")),
+    )
+    return _go(session_id)
+
+
+async def resume(request: Request, user: PageUser) -> Response:
+    """Resume a paused infusion at a rate, mg/h."""
+    form = await request.form()
+    session_id = parse_id(request.path_params["session_id"], "session_id")
+    await run_in_threadpool(
+        sessions.resume_session,
+        services_of(request),
+        context_of(request, user),
+        session_id=session_id,
+        rate_mg_per_h=_required(form, "rate_mg_per_h"),
+    )
+    return _go(session_id)
+
+
 async def stop(request: Request, user: PageUser) -> Response:
     """Stop the infusion, with the reason."""
     form = await request.form()
@@ -294,6 +323,8 @@ routes = (
     Route("/sessions/{session_id}/vitals", signed_in(vitals), methods=["POST"]),
     Route("/sessions/{session_id}/rate", signed_in(rate), methods=["POST"]),
     Route("/sessions/{session_id}/scores", signed_in(scores), methods=["POST"]),
+    Route("/sessions/{session_id}/pause", signed_in(pause), methods=["POST"]),
+    Route("/sessions/{session_id}/resume", signed_in(resume), methods=["POST"]),
     Route("/sessions/{session_id}/stop", signed_in(stop), methods=["POST"]),
     Route("/sessions/{session_id}/discharge", signed_in(assess), methods=["POST"]),
     Route("/discharges/{assessment_id}/sign", signed_in(sign), methods=["POST"]),
