@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from starlette.concurrency import run_in_threadpool
@@ -233,46 +234,34 @@ async def scores(request: Request, user: PageUser) -> Response:
     return _go(session_id)
 
 
+async def _act(
+    request: Request, user: PageUser, use_case: Callable[..., object], **fields: object
+) -> Response:
+    """Run a use case on the session of the path (pause, resume, stop), then show its chart."""
+    session_id = parse_id(request.path_params["session_id"], "session_id")
+    await run_in_threadpool(
+        use_case, services_of(request), context_of(request, user), session_id=session_id, **fields
+    )
+    return _go(session_id)
+
+
 async def pause(request: Request, user: PageUser) -> Response:
     """Pause the infusion, with the reason."""
     form = await request.form()
-    session_id = parse_id(request.path_params["session_id"], "session_id")
-    await run_in_threadpool(
-        sessions.pause_session,
-        services_of(request),
-        context_of(request, user),
-        session_id=session_id,
-        reason=str(form.get("reason", "")),
-    )
-    return _go(session_id)
+    return await _act(request, user, sessions.pause_session, reason=str(form.get("reason", "")))
 
 
 async def resume(request: Request, user: PageUser) -> Response:
     """Resume a paused infusion at a rate, mg/h."""
     form = await request.form()
-    session_id = parse_id(request.path_params["session_id"], "session_id")
-    await run_in_threadpool(
-        sessions.resume_session,
-        services_of(request),
-        context_of(request, user),
-        session_id=session_id,
-        rate_mg_per_h=_required(form, "rate_mg_per_h"),
-    )
-    return _go(session_id)
+    rate = _required(form, "rate_mg_per_h")
+    return await _act(request, user, sessions.resume_session, rate_mg_per_h=rate)
 
 
 async def stop(request: Request, user: PageUser) -> Response:
     """Stop the infusion, with the reason."""
     form = await request.form()
-    session_id = parse_id(request.path_params["session_id"], "session_id")
-    await run_in_threadpool(
-        sessions.stop_session,
-        services_of(request),
-        context_of(request, user),
-        session_id=session_id,
-        reason=str(form.get("reason", "")),
-    )
-    return _go(session_id)
+    return await _act(request, user, sessions.stop_session, reason=str(form.get("reason", "")))
 
 
 async def assess(request: Request, user: PageUser) -> Response:
