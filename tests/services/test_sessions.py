@@ -504,6 +504,7 @@ def test_a_paused_session_is_charted_and_can_be_stopped(world, session_id, clock
         SessionStatus.STOPPED,
         T0 + timedelta(minutes=40),
     )
+    assert (stopped.paused_at, stopped.pause_reason) == (None, None)  # no longer paused
     chart = sessions.get_chart(world.services, world.nurse, session_id=session_id)
     assert sum(d.amount_mg for d in sessions.effective_doses(chart)) == pytest.approx(10.0)
 
@@ -518,3 +519,19 @@ def test_the_chart_keeps_the_time_of_the_reading_that_raised_an_alarm(world, ses
     stored = next(a for a in chart.alarms if a.id == result.alarms[0].id)
     assert stored.record.raised_at == taken
     assert stored.recorded_at != taken  # the write time is the database's clock, not the reading
+
+
+def test_the_daily_limit_counts_every_session_of_the_day(world, crps_plan, session_id, clock):
+    # DC-3 (HARD): at most 100 mg a day in the outpatient CRPS protocol, one 4-h session a day.
+    sessions.change_rate(world.services, world.nurse, session_id=session_id, rate_mg_per_h=20.0)
+    clock.advance(hours=3)
+    sessions.stop_session(world.services, world.nurse, session_id=session_id, reason="completed")
+    clock.advance(hours=1)
+    second = started_session(world, crps_plan)
+
+    # 60 mg given this morning + 20 mg/h for the 4 h of the order = 140 mg in 24 h.
+    with pytest.raises(InputError, match=r"DC-3 \(HARD\)") as raised:
+        sessions.change_rate(world.services, world.nurse, session_id=second, rate_mg_per_h=20.0)
+    assert raised.value.field == "rate_mg_per_h"
+    chart = sessions.get_chart(world.services, world.nurse, session_id=second)
+    assert not sessions.effective_doses(chart)

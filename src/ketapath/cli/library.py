@@ -1,4 +1,4 @@
-"""`ketapath library ...`: the clinic's drug library in the records database (read only).
+"""`ketapath library ...`: the drug library in the records database (read only).
 
 Admins change the library from the administration page or the API, with a reason; here an
 operator reads the limits in force and every change.

@@ -201,7 +201,9 @@ class Services:
         return unit_of_work(self.session_factory, self.writer_gate)
 
     def read_only(self) -> AbstractContextManager[Session]:
-        """Open a transaction that only reads, without the write lock (nothing is audited)."""
+        """Open a transaction that only reads, without the write lock: for what is not patient
+        data (an account, the drug library). A repository that audits a read fails its commit
+        here; patient data is read in `unit_of_work`, which writes the audit entries."""
         return unit_of_work(self.read_factory or self.session_factory)
 
     def now(self) -> datetime:
@@ -234,6 +236,6 @@ def create_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         settings=settings,
         session_factory=create_session_factory(engine),
         read_factory=create_session_factory(engine, read_only=True),
-        writer_gate=writer_gate(engine),
+        writer_gate=writer_gate(engine, busy_timeout_ms=settings.sqlite_busy_timeout_ms),
         clock=clock,
     )

@@ -18,7 +18,7 @@ from enum import Enum, StrEnum
 from types import MappingProxyType
 from typing import TypeVar
 
-from sqlalchemy import Date, Double, Float, Uuid, inspect, select
+from sqlalchemy import Date, Double, Float, Uuid, bindparam, inspect, select
 from sqlalchemy.orm import Session
 
 from ketapath.errors import DataError, InputError
@@ -163,6 +163,17 @@ def load_amendments(
     return grouped
 
 
+_AMENDMENTS_OF = (
+    select(Amendment)
+    .where(
+        Amendment.table_name.in_(bindparam("tables", expanding=True)),
+        Amendment.row_id.in_(bindparam("ids", expanding=True)),
+    )
+    .order_by(Amendment.amended_at, Amendment.id)
+)
+"""`load_amendments_of`'s statement, built once: every read of a record runs it."""
+
+
 def load_amendments_of(session: Session, rows: Sequence[Base]) -> dict[uuid.UUID, list[Amendment]]:
     """Return the amendments of `rows` (of one table or several) by row, oldest first, in one
     query."""
@@ -170,12 +181,8 @@ def load_amendments_of(session: Session, rows: Sequence[Base]) -> dict[uuid.UUID
     grouped: dict[uuid.UUID, list[Amendment]] = {row_id: [] for row_id in tables}
     if not tables:
         return grouped
-    query = (
-        select(Amendment)
-        .where(Amendment.table_name.in_(set(tables.values())), Amendment.row_id.in_(list(tables)))
-        .order_by(Amendment.amended_at, Amendment.id)
-    )
-    for amendment in session.scalars(query):
+    params = {"tables": sorted(set(tables.values())), "ids": list(tables)}
+    for amendment in session.scalars(_AMENDMENTS_OF, params):
         if tables[amendment.row_id] == amendment.table_name:
             grouped[amendment.row_id].append(amendment)
     return grouped

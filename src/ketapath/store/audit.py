@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from ketapath.errors import InputError
 from ketapath.store.columns import utc_now
+from ketapath.store.database import READ_ONLY_OPTION
 from ketapath.store.tables.audit import GENESIS_HASH, AuditChainHead, AuditEntry
 
 __all__ = [
@@ -166,8 +167,9 @@ def _head_query() -> Select[int, str]:
 def lock_chain_head(session: Session) -> tuple[int, str]:
     """Take the chain's lock for the rest of the transaction; return the last sequence and hash.
 
-    Called by `append_entry`, and first by any writer that must read then write consistently
-    (an amendment reads the current value before it records the new one).
+    Called by `write_pending_entries` when a transaction commits, and first by any writer that
+    must read then write consistently (an amendment reads the current value before it records
+    the new one).
     """
     sequence, entry_hash = session.execute(_head_query().with_for_update()).one()
     return int(sequence), str(entry_hash)
@@ -223,6 +225,9 @@ def write_pending_entries(session: Session) -> int:
     pending: list[dict[str, object]] = session.info.pop(_PENDING, [])
     if not pending:
         return 0
+    if session.connection().get_execution_options().get(READ_ONLY_OPTION):
+        msg = "A read-only transaction read patient data: use a unit of work, which audits it."
+        raise RuntimeError(msg)
     sequence, previous_hash = lock_chain_head(session)
     for entry in pending:
         sequence += 1

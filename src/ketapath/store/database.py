@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -42,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ketapath.errors import ConflictError, InputError, KetaPathError
 
 __all__ = [
+    "READ_ONLY_OPTION",
     "SUPPORTED_BACKENDS",
     "create_database_engine",
     "create_session_factory",
@@ -51,7 +53,8 @@ __all__ = [
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 _DEFAULT_BUSY_TIMEOUT_MS = 5000
-_READ_ONLY = "ketapath_read_only"
+READ_ONLY_OPTION = "ketapath_read_only"
+"""The execution option of read-only sessions (`create_session_factory(read_only=True)`)."""
 
 
 def _parse_url(url: str | URL) -> URL:
@@ -119,7 +122,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:  # noqa: ANN401  # SQLAlchemy Connection
-        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
@@ -130,7 +133,7 @@ def create_session_factory(engine: Engine, *, read_only: bool = False) -> sessio
     records it wrote without a second round trip.
     """
     if read_only:
-        bound = engine.execution_options(**{_READ_ONLY: True, "postgresql_readonly": True})
+        bound = engine.execution_options(**{READ_ONLY_OPTION: True, "postgresql_readonly": True})
         return sessionmaker(bind=bound, expire_on_commit=False)
     return sessionmaker(bind=engine, expire_on_commit=False)
 
@@ -139,23 +142,41 @@ class _WriterGate:
     """A re-entrant lock of this process's threads, and an ``flock`` of a file across processes.
 
     Re-entrant so that a unit of work opened inside another fails on SQLite's own lock with a
-    clear error instead of hanging. Where ``fcntl`` does not exist (Windows), only the process's
-    own threads queue here; other processes wait in SQLite's busy handler as before.
+    clear error instead of hanging. A writer waits at most `timeout_s` (the busy timeout), then
+    gets `ConflictError`, as it would from SQLite. Where ``fcntl`` does not exist (Windows), only
+    the process's own threads queue here; other processes wait in SQLite's busy handler.
     """
 
-    def __init__(self, lock_file: Path | None) -> None:
+    def __init__(self, lock_file: Path | None, timeout_s: float) -> None:
         self._lock = threading.RLock()
         self._lock_file = lock_file
+        self._timeout_s = timeout_s
         self._fd: int | None = None
         self._depth = 0
 
     def __enter__(self) -> None:
-        self._lock.acquire()
+        deadline = time.monotonic() + self._timeout_s
+        if not self._lock.acquire(timeout=self._timeout_s):
+            raise _busy(self._timeout_s)
+        try:
+            if self._depth == 0 and self._lock_file is not None and fcntl is not None:
+                self._lock_other_processes(deadline)
+        except BaseException:
+            self._lock.release()
+            raise
         self._depth += 1
-        if self._depth == 1 and self._lock_file is not None and fcntl is not None:
-            if self._fd is None:
-                self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def _lock_other_processes(self, deadline: float) -> None:
+        if self._fd is None:
+            self._fd = os.open(self._lock_file or "", os.O_RDWR | os.O_CREAT, 0o600)
+        while True:  # flock has no timeout: try, and sleep 1 ms, until the deadline
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise _busy(self._timeout_s) from None
+                time.sleep(0.001)
 
     def __exit__(
         self,
@@ -169,7 +190,16 @@ class _WriterGate:
         self._lock.release()
 
 
-def writer_gate(engine: Engine) -> AbstractContextManager[object]:
+def _busy(timeout_s: float) -> ConflictError:
+    return ConflictError(
+        f"The database is busy: another writer held it for more than {timeout_s:g} s; "
+        "nothing was written, try again."
+    )
+
+
+def writer_gate(
+    engine: Engine, *, busy_timeout_ms: int = _DEFAULT_BUSY_TIMEOUT_MS
+) -> AbstractContextManager[object]:
     """Return what the writers on `engine` hold for their whole transaction.
 
     SQLite: `_WriterGate` on ``<database>.writers.lock`` (see the module's notes), so that they
@@ -180,7 +210,8 @@ def writer_gate(engine: Engine) -> AbstractContextManager[object]:
         return nullcontext()
     database = engine.url.database
     on_disk = bool(database) and database != ":memory:" and not str(database).startswith("file:")
-    return _WriterGate(Path(f"{database}.writers.lock").expanduser() if on_disk else None)
+    lock_file = Path(f"{database}.writers.lock").expanduser() if on_disk else None
+    return _WriterGate(lock_file, busy_timeout_ms / 1000)
 
 
 @contextmanager

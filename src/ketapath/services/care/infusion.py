@@ -122,9 +122,14 @@ def read_chart(
 ) -> SessionChart:
     """Read a session's chart inside a use case's transaction, if its patient is in the clinic.
 
-    With `for_writing`, a deactivated patient's chart is refused (`ConflictError`).
+    With `for_writing`, a deactivated patient's chart is refused (`ConflictError`), and the
+    session is locked first (`SessionRepository.lock`): what the caller checks on the chart
+    stays true until it commits.
     """
-    chart = SessionRepository(session, context.to_actor()).get_chart(session_id)
+    repo = SessionRepository(session, context.to_actor())
+    if for_writing:
+        repo.lock(session_id)
+    chart = repo.get_chart(session_id)
     require_patient(session, context, chart.session.patient_id, for_writing=for_writing)
     return chart
 
@@ -154,16 +159,10 @@ def _rate_order(plan: PlanRecord, order_id: uuid.UUID | None) -> StoredOrder:
 
 
 def _course_before(
-    session: Session, context: RequestContext, chart: SessionChart, plan: PlanRecord
+    session: Session, context: RequestContext, others: Sequence[SessionChart], plan: PlanRecord
 ) -> DoseHistory:
     """The plan's earlier sessions (mg given, how many) and the signed plans before it."""
-    earlier = [
-        other
-        for other in list_patient_charts(session, context, plan.patient_id)
-        if other.session.plan_id == plan.id
-        and other.session.id != chart.session.id
-        and other.session.started_at is not None
-    ]
+    earlier = [other for other in others if other.session.plan_id == plan.id]
     return DoseHistory(
         course_total_mg=sum(d.amount_mg for c in earlier for d in effective_doses(c)),
         course_sessions=len(earlier),
@@ -183,13 +182,25 @@ def _plan_id(chart: SessionChart) -> uuid.UUID:
 def _history(
     session: Session, context: RequestContext, chart: SessionChart, plan: PlanRecord, now: datetime
 ) -> DoseHistory:
-    """What was given before `now`: this session (paused time gives nothing) and the course."""
+    """What was given before `now`: this session (paused time gives nothing), the course, and
+    the last 24 h over every session of the patient (the daily limits: a dose split across two
+    sessions of one day counts whole)."""
     given_mg = _given_mg(effective_doses(chart), now)
-    before = _course_before(session, context, chart, plan)
+    others = [
+        other
+        for other in list_patient_charts(session, context, plan.patient_id)
+        if other.session.id != chart.session.id and other.session.started_at is not None
+    ]
+    day_start = now - timedelta(hours=24)
+    other_day_mg = sum(
+        _given_mg(doses, now) - _given_mg(doses, day_start)
+        for doses in (effective_doses(other) for other in others)
+    )
+    before = _course_before(session, context, others, plan)
     return replace(
         before,
         session_total_mg=given_mg,
-        daily_total_mg=given_mg,
+        daily_total_mg=given_mg + other_day_mg,
         course_total_mg=before.course_total_mg + given_mg,
     )
 

@@ -7,7 +7,7 @@ a reason (the architecture's invariant: "a hard limit cannot be passed; a soft l
 passed only by a physician, with a reason that is stored with the dose"). Nurses read plans and
 chart sessions against a signed one (`ketapath.services.care.sessions`).
 
-Orders are checked against the clinic's drug library in force when the plan is written (the
+Orders are checked against the drug library in force when the plan is written (the
 newest version, `ketapath.services.clinic.drug_library`): a plan written after an admin changed
 a limit meets the new limit.
 
@@ -44,6 +44,7 @@ from ketapath.store.tables import OrderStatus, PlanStatus, TreatmentPlan
 __all__ = [
     "CLINICAL_READERS",
     "MAX_ORDERS",
+    "SIGNED",
     "OrderStatus",
     "PlanRecord",
     "PlanStatus",
@@ -66,7 +67,8 @@ CLINICAL_READERS = (UserRole.PHYSICIAN, UserRole.NURSE)
 MAX_ORDERS = 20
 """The most orders one custom plan may hold."""
 
-_SIGNED = frozenset({PlanStatus.APPROVED, PlanStatus.COMPLETED})
+SIGNED = frozenset({PlanStatus.APPROVED, PlanStatus.COMPLETED})
+"""The statuses of a plan that was signed (a course given under it counts)."""
 _MINIMA = frozenset({">=", ">"})
 _NOT_OVERRIDABLE = {
     Severity.HARD: "a hard limit can never be overridden",
@@ -100,7 +102,7 @@ def count_previous_courses(
     return sum(
         1
         for plan in _patient_plans(session, context, patient_id)
-        if plan.status in _SIGNED and (before is None or plan.recorded_at < before)
+        if plan.status in SIGNED and (before is None or plan.recorded_at < before)
     )
 
 

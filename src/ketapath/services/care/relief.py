@@ -33,16 +33,14 @@ from ketapath.clinical.outcomes import (
     calculate_relief_duration,
 )
 from ketapath.services.care.patients import require_patient
-from ketapath.services.care.plans import CLINICAL_READERS
+from ketapath.services.care.plans import CLINICAL_READERS, SIGNED
 from ketapath.services.care.sessions import list_patient_charts
 from ketapath.services.context import RequestContext, Services, require_role
 from ketapath.store.records import SessionRecord
 from ketapath.store.repositories import FollowUpRepository, TreatmentRepository
-from ketapath.store.tables import PlanStatus
 
-__all__ = ["METHOD", "CourseRelief", "PatientRelief", "list_course_relief"]
+__all__ = ["METHOD", "CourseRelief", "PatientRelief", "list_course_relief", "measure_courses"]
 
-_SIGNED = frozenset({PlanStatus.APPROVED, PlanStatus.COMPLETED})
 
 METHOD = (
     "Relief: a pain NRS at least {pct:g} % below the course's baseline (the last rating at or "
@@ -68,6 +66,7 @@ class CourseRelief:
     ended_at: datetime
     baseline_nrs_points: float | None
     baseline_at: datetime | None
+    first_follow_up_nrs_points: float | None
     follow_up_ratings: int
     relief: ReliefDuration | None
     missing: str | None
@@ -112,7 +111,7 @@ def _courses(session: Session, context: RequestContext, patient_id: uuid.UUID) -
     courses = []
     for plan_id, records in by_plan.items():
         plan = treatment.get_plan(plan_id)
-        if plan.status in _SIGNED:
+        if plan.status in SIGNED:
             courses.append(_Course(plan_id, plan.protocol, tuple(records)))
     return sorted(courses, key=lambda course: course.first_start)
 
@@ -152,9 +151,29 @@ def _measure(
         ended_at=ended,
         baseline_nrs_points=points,
         baseline_at=None if baseline is None else baseline.time,
+        first_follow_up_nrs_points=after[0].score().total if after else None,
         follow_up_ratings=len(after),
         relief=relief,
         missing=missing,
+    )
+
+
+def measure_courses(
+    session: Session, context: RequestContext, patient_id: uuid.UUID
+) -> tuple[CourseRelief, ...]:
+    """Measure each finished course of a patient, oldest first, inside the caller's transaction
+    (the caller has checked the patient's clinic): the patient page and the clinic outcomes
+    measure relief the same way."""
+    responses = FollowUpRepository(session, context.to_actor()).list_responses(patient_id)
+    courses = _courses(session, context, patient_id)
+    ratings = sorted(
+        (s.record for s in responses if s.record.instrument == "nrs"), key=lambda r: r.time
+    )
+    starts = [course.first_start for course in courses]
+    return tuple(
+        _measure(course, ratings, starts[index + 1] if index + 1 < len(starts) else None)
+        for index, course in enumerate(courses)
+        if course.finished
     )
 
 
@@ -173,17 +192,7 @@ def list_course_relief(
     require_role(context, *CLINICAL_READERS)
     with services.unit_of_work() as session:
         require_patient(session, context, patient_id)
-        responses = FollowUpRepository(session, context.to_actor()).list_responses(patient_id)
-        courses = _courses(session, context, patient_id)
-    ratings = sorted(
-        (s.record for s in responses if s.record.instrument == "nrs"), key=lambda r: r.time
-    )
-    starts = [course.first_start for course in courses]
-    measured = tuple(
-        _measure(course, ratings, starts[index + 1] if index + 1 < len(starts) else None)
-        for index, course in enumerate(courses)
-        if course.finished
-    )
+        measured = measure_courses(session, context, patient_id)
     return PatientRelief(
         patient_id=patient_id,
         courses=measured,

@@ -1,4 +1,7 @@
-"""The clinic's drug library: read the one in force, its history, and (admins only) change it.
+"""The drug library: read the one in force, its history, and (admins only) change it.
+
+There is one library per database, shared by every clinic the installation serves: an admin's
+change applies to all of them.
 
 The library lives in the database as insert-only versions (`ketapath.store.tables.drug_library`);
 version 1 is the packaged file. Plans and rate changes are checked against the newest version

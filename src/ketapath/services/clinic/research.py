@@ -18,29 +18,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from ketapath.clinical.codes import Indication
-from ketapath.clinical.observations import InstrumentResponse
 from ketapath.clinical.outcomes import (
     CourseOutcome,
     calculate_change,
-    calculate_relief_duration,
     calculate_responder_rates,
     estimate_relief_curves,
 )
-from ketapath.services.care.sessions import list_patient_charts
+from ketapath.services.care.relief import measure_courses
 from ketapath.services.context import RequestContext, Services, UserRole, require_role
 from ketapath.store.repositories import (
-    FollowUpRepository,
     HistoryRepository,
     PatientRepository,
-    TreatmentRepository,
 )
-from ketapath.store.repositories.history import HistoryEntry, patient_rows
-from ketapath.store.tables import PlanStatus, TreatmentPlan
+from ketapath.store.repositories.history import HistoryEntry
 
 __all__ = [
     "MIN_CELL_PATIENTS",
@@ -56,8 +50,6 @@ MIN_CELL_PATIENTS = 5
 
 CUSTOM_PROTOCOL = "custom"
 """The protocol name of a plan written order by order."""
-
-_SIGNED = frozenset({PlanStatus.APPROVED, PlanStatus.COMPLETED})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,10 +77,6 @@ class ResearchSummary:
     note: str
 
 
-def _nrs(ratings: Sequence[InstrumentResponse], *, after: datetime) -> list[InstrumentResponse]:
-    return [r for r in ratings if r.time > after]
-
-
 def _indication(
     session: Session, context: RequestContext, patient_id: uuid.UUID
 ) -> Indication | None:
@@ -102,40 +90,25 @@ def _indication(
 def patient_courses(
     session: Session, context: RequestContext, patient_id: uuid.UUID
 ) -> list[CourseOutcome]:
-    """Each signed course of a patient with its pain outcome (empty without an indication)."""
+    """Each finished course of a patient with its pain outcome, measured as the patient page
+    measures it (`ketapath.services.care.relief.measure_courses`: the ratings after a course and
+    before the next one); empty without an indication."""
     indication = _indication(session, context, patient_id)
     if indication is None:
         return []
-    responses = FollowUpRepository(session, context.to_actor()).list_responses(patient_id)
-    ratings = sorted(
-        (s.record for s in responses if s.record.instrument == "nrs"), key=lambda r: r.time
-    )
-    charts = list_patient_charts(session, context, patient_id)
-    treatment = TreatmentRepository(session, context.to_actor())
-    outcomes = []
-    for row in patient_rows(session, TreatmentPlan, patient_id):
-        plan = treatment.get_plan(row.id)
-        sessions = [c.session for c in charts if c.session.plan_id == plan.id]
-        starts = [s.started_at for s in sessions if s.started_at is not None]
-        stops = [s.stopped_at for s in sessions if s.stopped_at is not None]
-        if plan.status not in _SIGNED or not starts or not stops:
-            continue
-        first, ended = min(starts), max(stops)
-        before = [r for r in ratings if r.time <= first]
-        after = _nrs(ratings, after=ended)
-        if not before or not after or before[-1].score().total == 0:
-            continue
-        baseline = before[-1].score().total
-        outcomes.append(
-            CourseOutcome(
-                patient_id=str(patient_id),
-                indication=indication,
-                protocol=plan.protocol or CUSTOM_PROTOCOL,
-                change=calculate_change(baseline, after[0].score().total),
-                relief=calculate_relief_duration(baseline, after, ended_at=ended),
-            )
+    return [
+        CourseOutcome(
+            patient_id=str(patient_id),
+            indication=indication,
+            protocol=course.protocol or CUSTOM_PROTOCOL,
+            change=calculate_change(course.baseline_nrs_points, course.first_follow_up_nrs_points),
+            relief=course.relief,
         )
-    return outcomes
+        for course in measure_courses(session, context, patient_id)
+        if course.relief is not None
+        and course.baseline_nrs_points is not None
+        and course.first_follow_up_nrs_points is not None
+    ]
 
 
 def summarise_cell(

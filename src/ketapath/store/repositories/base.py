@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from sqlalchemy import Select
+from sqlalchemy import Select, Table, insert
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from ketapath.errors import DataError, InputError, NotFoundError
@@ -26,9 +27,11 @@ from ketapath.store.amendments import (
     row_identity,
 )
 from ketapath.store.audit import Actor, AuditAction, append_entry
+from ketapath.store.columns import utc_now
 from ketapath.store.database import translate_database_errors
 from ketapath.store.records import Stored
 from ketapath.store.tables import Base
+from ketapath.store.tables.base import new_id
 
 __all__ = ["Repository", "as_check", "require_user"]
 
@@ -97,6 +100,22 @@ class Repository:
         with translate_database_errors(what):
             self.session.add_all(rows)
             self.session.flush()
+
+    def _insert(self, row: Base, *, what: str) -> None:
+        """Insert one new clinical row with a single statement, without the ORM's flush.
+
+        For the rows charted many times a session (vital signs, scores, alarms): the id and the
+        recording time are given here, the row stays outside the session's identity map, and a
+        uniqueness or reference failure becomes `ConflictError` as in `_add`.
+        """
+        mapper = sa_inspect(type(row))
+        if getattr(row, "id", None) is None:
+            row.id = new_id()  # type: ignore[attr-defined]  # every clinical row has one
+        if getattr(row, "recorded_at", None) is None:
+            row.recorded_at = utc_now()  # type: ignore[attr-defined]
+        values = {attr.columns[0].name: getattr(row, attr.key) for attr in mapper.column_attrs}
+        with translate_database_errors(what):
+            self.session.execute(insert(cast("Table", mapper.local_table)), [values])
 
     def _get(self, table: type[RowT], row_id: uuid.UUID) -> RowT:
         row = self.session.get(table, row_id)

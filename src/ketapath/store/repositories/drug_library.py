@@ -71,7 +71,7 @@ def _record(row: DrugLibraryVersion, username: str | None) -> DrugLibraryVersion
 
 
 class DrugLibraryRepository(Repository):
-    """The versions of the clinic's drug library."""
+    """The versions of the drug library."""
 
     def get_current(self) -> DrugLibraryVersionRecord:
         """Return the newest version; `NotFoundError` when the schema was never migrated."""

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 
 from ketapath.clinical.dosing.orders import CareArea, Drug, Route
 from ketapath.clinical.observations import (
@@ -49,6 +49,32 @@ from ketapath.store.tables import (
 __all__ = ["SessionRepository", "vitals_from_row"]
 
 _RECENT_MARGIN = 8  # extra rows read so that an amended reading time is still honoured
+
+# The statements of `SessionRepository.get_recent`, built once (a vital-sign write runs them all).
+_SESSION_WITH_REGISTRATION = (
+    select(TreatmentSession, Patient.clinic_id, Patient.active)
+    .join(Patient, Patient.id == TreatmentSession.patient_id)
+    .where(TreatmentSession.id == bindparam("session_id"))
+)
+_LATEST_VITALS = (
+    select(VitalSignsEntry)
+    .where(
+        VitalSignsEntry.session_id == bindparam("session_id"),
+        VitalSignsEntry.taken_at <= bindparam("until"),
+    )
+    .order_by(VitalSignsEntry.taken_at.desc(), VitalSignsEntry.id.desc())
+    .limit(bindparam("rows", type_=Integer))
+)
+_LATEST_SEDATION = (
+    select(SedationScoreEntry)
+    .where(
+        SedationScoreEntry.session_id == bindparam("session_id"),
+        SedationScoreEntry.assessed_at >= bindparam("since"),
+        SedationScoreEntry.assessed_at <= bindparam("until"),
+    )
+    .order_by(SedationScoreEntry.assessed_at.desc(), SedationScoreEntry.id.desc())
+    .limit(1 + _RECENT_MARGIN)
+)
 ChartRowT = TypeVar(
     "ChartRowT",
     AdministrationSegment,
@@ -159,8 +185,22 @@ class SessionRepository(Repository):
 
     def stop(self, session_id: uuid.UUID, *, at: datetime, reason: str) -> SessionRecord:
         """Mark the session stopped at `at`, with the reason (completed, alarm, patient's wish)."""
-        changes = {"status": SessionStatus.STOPPED, "stopped_at": at, "stop_reason": reason}
+        changes: dict[str, object] = {
+            "status": SessionStatus.STOPPED,
+            "stopped_at": at,
+            "stop_reason": reason,
+        }
+        current = self._amended([self._get(TreatmentSession, session_id)])[0][1]
+        if current.find("paused_at", datetime) is not None:  # stopped while paused
+            changes.update(paused_at=None, pause_reason=None)
         return self._change(session_id, changes, reason)
+
+    def lock(self, session_id: uuid.UUID) -> None:
+        """Hold the session's row until the transaction ends (PostgreSQL ``FOR UPDATE``; SQLite
+        writers hold the whole database already), so that use cases that check its status and
+        then write (pause, resume, a rate change, stop) run one after the other."""
+        query = select(TreatmentSession.id).where(TreatmentSession.id == session_id)
+        self.session.execute(query.with_for_update())
 
     def pause(self, session_id: uuid.UUID, *, at: datetime, reason: str) -> SessionRecord:
         """Mark the session paused at `at`, with the reason (a side effect, a PAUSE alarm)."""
@@ -291,7 +331,7 @@ class SessionRepository(Repository):
         return self._chart(row, session.patient_id)
 
     def _chart(self, row: ChartRowT, patient_id: uuid.UUID) -> uuid.UUID:
-        self._add(row, what=type(row).__tablename__)
+        self._insert(row, what=type(row).__tablename__)
         self._audit(AuditAction.CREATE, row, row.id, patient_id=patient_id)
         return row.id
 
@@ -332,36 +372,17 @@ class SessionRepository(Repository):
         chosen by their recorded time with a margin of extra rows, then filtered on the amended
         time, so a corrected time is honoured unless more than that margin of rows moved past it.
         """
-        found = self.session.execute(
-            select(TreatmentSession, Patient.clinic_id, Patient.active)
-            .join(Patient, Patient.id == TreatmentSession.patient_id)
-            .where(TreatmentSession.id == session_id)
-        ).one_or_none()
+        params = {"session_id": session_id, "until": until, "since": sedation_since}
+        found = self.session.execute(_SESSION_WITH_REGISTRATION, params).one_or_none()
         if found is None:
             raise NotFoundError(f"No treatment_session with id {session_id}.")
         row, clinic_id, active = found
         self._held.append(row)
         self._audit(AuditAction.READ, row, row.id, patient_id=row.patient_id, detail="recent")
-        latest = (
-            select(VitalSignsEntry)
-            .where(VitalSignsEntry.session_id == session_id, VitalSignsEntry.taken_at <= until)
-            .order_by(VitalSignsEntry.taken_at.desc(), VitalSignsEntry.id.desc())
-            .limit(readings + _RECENT_MARGIN)
+        vitals_rows = list(
+            self.session.scalars(_LATEST_VITALS, {**params, "rows": readings + _RECENT_MARGIN})
         )
-        scores = (
-            select(SedationScoreEntry)
-            .where(
-                SedationScoreEntry.session_id == session_id,
-                SedationScoreEntry.assessed_at >= sedation_since,
-                SedationScoreEntry.assessed_at <= until,
-            )
-            .order_by(SedationScoreEntry.assessed_at.desc(), SedationScoreEntry.id.desc())
-            .limit(1 + _RECENT_MARGIN)
-        )
-        vitals_rows, score_rows = (
-            list(self.session.scalars(latest)),
-            list(self.session.scalars(scores)),
-        )
+        score_rows = list(self.session.scalars(_LATEST_SEDATION, params))
         amended = dict(self._amended([row, *vitals_rows, *score_rows]))
         vitals = sorted((vitals_from_row(amended[v]) for v in vitals_rows), key=lambda v: v.time)
         return RecentReadings(
@@ -373,7 +394,7 @@ class SessionRepository(Repository):
                 sorted(
                     (
                         score
-                        for score in (_sedation(amended[row]) for row in score_rows)
+                        for score in (_sedation(amended[entry]) for entry in score_rows)
                         if sedation_since <= score.time <= until
                     ),
                     key=lambda score: score.time,

@@ -1,4 +1,4 @@
-"""The clinic's drug library: every version of the whole document, insert-only.
+"""The drug library (one per database): every version of the whole document, insert-only.
 
 A change to a limit never edits a row: it appends the next version, the whole library as JSON
 text, with who changed it, when and why. The newest version is the library in force. Version 1
