@@ -328,9 +328,14 @@ def main() -> None:
     )  # fmt: skip
     for col in columns:
         table.add_column(col, justify="right")
+    failed = []
     for backend in ("sqlite", "postgresql"):
         console.print(f"running {backend} ...")
         for r in run(backend, console):
+            if r["write_failure_kinds"]:
+                failed.append(
+                    f"{backend}, {r['workers']:.0f} process(es): {r['write_failure_kinds']}"
+                )
             table.add_row(
                 backend,
                 f"{r['workers']:.0f}",
@@ -345,6 +350,8 @@ def main() -> None:
                 f"{r['read_vitals_per_chart']:.0f}",
             )
     console.print(table)
+    for line in failed:
+        console.print(f"failed writes, by kind: {line}")
     console.print(
         "Targets on 2 cores: >= 500 writes/s with p99 < 100 ms; chart read p95 < 100 ms. "
         "Ratio: writes/s over HTTP with 50 clients / writes/s of one thread in process."

@@ -13,6 +13,7 @@ import json
 import random
 import statistics
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,7 +42,12 @@ def _reading(n: int) -> dict[str, object]:
 
 
 async def _writer(
-    client: aiohttp.ClientSession, session_id: str, deadline: float, cap: int, out: list[float]
+    client: aiohttp.ClientSession,
+    session_id: str,
+    deadline: float,
+    cap: int,
+    out: list[float],
+    why: Counter[str],
 ) -> int:
     failures = 0
     for n in range(cap):
@@ -52,13 +58,15 @@ async def _writer(
             url = f"{API}/sessions/{session_id}/vitals"
             async with client.post(url, json=_reading(n)) as response:
                 await response.read()
-        except aiohttp.ClientError:
+        except aiohttp.ClientError as exc:
             failures += 1
+            why[type(exc).__name__] += 1
             continue
         if response.status == 201:
             out.append(time.perf_counter() - t0)
         else:
             failures += 1
+            why[f"HTTP {response.status}"] += 1
     return failures
 
 
@@ -72,12 +80,13 @@ def _client(args: argparse.Namespace, headers: dict[str, str]) -> aiohttp.Client
 
 async def _writes(args: argparse.Namespace, headers: dict[str, str]) -> dict[str, float]:
     latencies: list[float] = []
+    why: Counter[str] = Counter()
     async with _client(args, headers) as client:
         start = time.perf_counter()
         deadline = start + args.seconds
         sessions = args.sessions
         tasks = [
-            _writer(client, sessions[i % len(sessions)], deadline, args.cap, latencies)
+            _writer(client, sessions[i % len(sessions)], deadline, args.cap, latencies, why)
             for i in range(args.concurrency)
         ]
         failures = sum(await asyncio.gather(*tasks))
@@ -86,6 +95,7 @@ async def _writes(args: argparse.Namespace, headers: dict[str, str]) -> dict[str
     return {
         "writes": len(latencies),
         "failures": failures,
+        "failure_kinds": dict(why),
         "seconds": elapsed,
         "writes_per_s": len(latencies) / elapsed,
         "p50_ms": q[49] * 1000,
