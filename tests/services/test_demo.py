@@ -88,3 +88,15 @@ def test_seed_demo_accounts_have_one_per_role(services, connection):
 def test_seed_demo_patients_out_of_range_is_refused(services, patients):
     with pytest.raises(InputError, match="`patients`"):
         seed_demo(services, seed=SEED, as_of=AS_OF, patients=patients)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # `make demo` runs on SQLite
+def test_seed_demo_with_the_defaults_of_make_demo_seeds_the_whole_clinic(services):
+    # `make demo` seeds the default clinic as of today: every course must pass the guardrails
+    # (a rule change that refuses a scripted dose would stop the demo).
+    summary = seed_demo(services, as_of=date.today())
+
+    assert summary.patients == 50
+    assert summary.sessions > 150
+    assert summary.alarms > 0
+    assert summary.flags > 0

@@ -529,9 +529,22 @@ def test_the_daily_limit_counts_every_session_of_the_day(world, crps_plan, sessi
     clock.advance(hours=1)
     second = started_session(world, crps_plan)
 
-    # 60 mg given this morning + 20 mg/h for the 4 h of the order = 140 mg in 24 h.
+    # 60 mg given this morning + 20 mg/h for the 4 h of the order = 140 mg in one day.
     with pytest.raises(InputError, match=r"DC-3 \(HARD\)") as raised:
         sessions.change_rate(world.services, world.nurse, session_id=second, rate_mg_per_h=20.0)
     assert raised.value.field == "rate_mg_per_h"
     chart = sessions.get_chart(world.services, world.nurse, session_id=second)
     assert not sessions.effective_doses(chart)
+
+
+def test_a_session_the_next_day_has_the_whole_daily_allowance(world, crps_plan, session_id, clock):
+    sessions.change_rate(world.services, world.nurse, session_id=session_id, rate_mg_per_h=24.0)
+    clock.advance(hours=4)
+    sessions.stop_session(world.services, world.nurse, session_id=session_id, reason="completed")
+    clock.advance(hours=20)  # the same hour the next day: 96 mg given in the last 24 h
+    second = started_session(world, crps_plan)
+
+    change = sessions.change_rate(
+        world.services, world.nurse, session_id=second, rate_mg_per_h=24.0
+    )
+    assert change.rate_mg_per_h == 24.0

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -183,15 +183,16 @@ def _history(
     session: Session, context: RequestContext, chart: SessionChart, plan: PlanRecord, now: datetime
 ) -> DoseHistory:
     """What was given before `now`: this session (paused time gives nothing), the course, and
-    the last 24 h over every session of the patient (the daily limits: a dose split across two
-    sessions of one day counts whole)."""
+    the day over every session of the patient (the daily limits: a dose split across two
+    sessions of one day counts whole). The day is the calendar day in UTC, so that sessions on
+    consecutive days at the same hour (a 10-session course) each have the day's allowance."""
     given_mg = _given_mg(effective_doses(chart), now)
     others = [
         other
         for other in list_patient_charts(session, context, plan.patient_id)
         if other.session.id != chart.session.id and other.session.started_at is not None
     ]
-    day_start = now - timedelta(hours=24)
+    day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     other_day_mg = sum(
         _given_mg(doses, now) - _given_mg(doses, day_start)
         for doses in (effective_doses(other) for other in others)
