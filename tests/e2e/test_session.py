@@ -111,6 +111,15 @@ def chart_reading(page, spo2: str) -> None:
     page.get_by_role("button", name="Chart reading").click()
 
 
+def _refused_scores_chart_nothing(page, session_url: str) -> None:
+    page.get_by_label("MOAA/S (0–5)").fill("4")
+    page.get_by_label("CADSS-6 total (0–24)").fill("2.5")  # refused: nothing is charted
+    page.get_by_role("button", name="Chart scores").click()
+    expect(page.get_by_text("cadss6").first).to_be_visible()
+    page.goto(session_url)
+    expect(page.get_by_role("table", name="Scores")).to_have_count(0)
+
+
 def test_a_nurse_charts_a_session_to_a_signed_discharge(page, clock_server):
     base_url, offset = clock_server
     patient_id, plan_url = signed_plan(page, base_url, "E2E-SESSION-1")
@@ -136,6 +145,7 @@ def test_a_nurse_charts_a_session_to_a_signed_discharge(page, clock_server):
     assert page.url == session_url
     screenshots(page, "session-alarm")
 
+    _refused_scores_chart_nothing(page, session_url)
     page.get_by_label("MOAA/S (0–5)").fill("4")
     page.get_by_label("CADSS-6 total (0–24)").fill("3")
     page.get_by_role("button", name="Chart scores").click()

@@ -192,28 +192,45 @@ async def _chart_scores(
     request: Request, user: PageUser, session_id: uuid.UUID, form: FormData
 ) -> sessions.ReadingResult | None:
     """Chart whichever of MOAA/S, CADSS-6 and side effect the form filled; return the MOAA/S's
-    result (None without one)."""
+    result (None without one). Every field is checked before the first is charted, so that a
+    refused value leaves nothing charted."""
     services, context = services_of(request), context_of(request, user)
     now = services.now()
-    result = None
-    if parse_number(form, "moaas") is not None:
-        score = SedationScore(time=now, moaas=_int(form, "moaas"))
-        result = await run_in_threadpool(
-            sessions.record_sedation, services, context, session_id=session_id, score=score
-        )
-    if parse_number(form, "cadss6") is not None:
-        found = DissociationScore(time=now, total=_int(form, "cadss6"), form=CadssForm.SHORT)
-        await run_in_threadpool(
-            sessions.record_dissociation, services, context, session_id=session_id, score=found
-        )
+    sedation = (
+        SedationScore(time=now, moaas=_int(form, "moaas"))
+        if parse_number(form, "moaas") is not None
+        else None
+    )
+    dissociation = (
+        DissociationScore(time=now, total=_int(form, "cadss6"), form=CadssForm.SHORT)
+        if parse_number(form, "cadss6") is not None
+        else None
+    )
     effect = str(form.get("side_effect", "")).strip()
-    if effect:
-        event = sessions.AdverseEventRecord(
+    event = (
+        sessions.AdverseEventRecord(
             occurred_at=now,
             kind=effect,
             severity=str(form.get("severity", "mild")),
             description=effect,
         )
+        if effect
+        else None
+    )
+    result = None
+    if sedation is not None:
+        result = await run_in_threadpool(
+            sessions.record_sedation, services, context, session_id=session_id, score=sedation
+        )
+    if dissociation is not None:
+        await run_in_threadpool(
+            sessions.record_dissociation,
+            services,
+            context,
+            session_id=session_id,
+            score=dissociation,
+        )
+    if event is not None:
         await run_in_threadpool(
             sessions.record_adverse_event, services, context, session_id=session_id, event=event
         )
