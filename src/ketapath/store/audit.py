@@ -164,6 +164,9 @@ def _head_query() -> Select[int, str]:
     )
 
 
+_LOCK_HEAD = _head_query().with_for_update()
+
+
 def lock_chain_head(session: Session) -> tuple[int, str]:
     """Take the chain's lock for the rest of the transaction; return the last sequence and hash.
 
@@ -171,7 +174,7 @@ def lock_chain_head(session: Session) -> tuple[int, str]:
     must read then write consistently (an amendment reads the current value before it records
     the new one).
     """
-    sequence, entry_hash = session.execute(_head_query().with_for_update()).one()
+    sequence, entry_hash = session.execute(_LOCK_HEAD).one()
     return int(sequence), str(entry_hash)
 
 

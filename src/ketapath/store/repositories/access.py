@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -109,6 +109,17 @@ def _failures_in(since: datetime, until: datetime) -> Select[datetime]:
         SignInAttempt.succeeded.is_(False),
         SignInAttempt.throttled.is_(False),
     )
+
+
+_TOKEN_HOLDER = select(
+    User.id,
+    User.username,
+    User.role,
+    User.clinic_id,
+    User.active,
+    exists().where(CredentialRevocation.jti == bindparam("jti")).label("revoked"),
+).where(User.id == bindparam("user_id"))
+"""`AccessRepository.find_token_holder`'s statement, built once: every request runs it."""
 
 
 class AccessRepository(Repository):
@@ -217,11 +228,8 @@ class AccessRepository(Repository):
     def find_token_holder(self, user_id: uuid.UUID, jti: str) -> TokenHolder | None:
         """The account `user_id` and whether `jti` was signed out (one statement); None when
         there is no such account."""
-        revoked = exists().where(CredentialRevocation.jti == jti).label("revoked")
-        query = select(
-            User.id, User.username, User.role, User.clinic_id, User.active, revoked
-        ).where(User.id == user_id)
-        row = self.session.execute(query).one_or_none()
+        params = {"user_id": user_id, "jti": jti}
+        row = self.session.execute(_TOKEN_HOLDER, params).one_or_none()
         if row is None:
             return None
         return TokenHolder(
