@@ -26,8 +26,7 @@ from ketapath.clinical.session.discharge import (
     calculate_padss,
 )
 from ketapath.errors import ConflictError, DataError, InputError
-from ketapath.services.care.patients import require_patient
-from ketapath.services.care.plans import CLINICAL_READERS
+from ketapath.services.care.patients import CLINICAL_ROLES, require_patient
 from ketapath.services.care.sessions import effective_doses, read_chart
 from ketapath.services.context import RequestContext, Services, UserRole, require_role
 from ketapath.store.records import SessionChart
@@ -125,7 +124,7 @@ def assess_readiness(  # noqa: PLR0913  # the assessment's inputs, all keyword-o
     InputError
         When an observed item is outside 0–2.
     """
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
         if chart.session.status is not SessionStatus.STOPPED:
@@ -206,6 +205,6 @@ def get_discharge(
     services: Services, context: RequestContext, *, assessment_id: uuid.UUID
 ) -> DischargeRecord:
     """Return a discharge assessment with its result and signature."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         return _assessment(session, context, assessment_id, for_writing=False)

@@ -28,8 +28,7 @@ from ketapath.clinical.outcomes import PainChange, calculate_change
 from ketapath.clinical.safety import DependenceScreen, assess_dependence
 from ketapath.clinical.toxicity import UrinaryScreen, assess_urinary
 from ketapath.errors import ConflictError, InputError, NotFoundError
-from ketapath.services.care.patients import require_patient
-from ketapath.services.care.plans import CLINICAL_READERS
+from ketapath.services.care.patients import CLINICAL_ROLES, require_patient
 from ketapath.services.care.sessions import effective_doses, list_patient_charts
 from ketapath.services.context import RequestContext, Services, require_role
 from ketapath.store.records import SafetyScreenRecord, ScreenKind, Stored
@@ -195,7 +194,7 @@ def record_response(  # the response's fields, all keyword-only
     InputError
         For an unknown instrument, a wrong item count or an answer out of range.
     """
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     response = InstrumentResponse(instrument=instrument, answers=answers, time=completed_at)
     score = response.score()
     with services.unit_of_work() as session:
@@ -226,7 +225,7 @@ def schedule_follow_up(  # the follow-up's fields, all keyword-only
     session_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
     """Book a follow-up contact for a day."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     planned = FollowUpRecord(due_on=due_on, method=_method(method), session_id=session_id)
     with services.unit_of_work() as session:
         require_patient(session, context, patient_id, for_writing=True)
@@ -254,7 +253,7 @@ def record_contact(  # the contact's fields, all keyword-only
     ConflictError
         When that follow-up was already completed.
     """
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     if not isinstance(notes, str) or not notes.strip():
         msg = f"`notes` must say what the contact found (got {notes!r})."
         raise InputError(msg, field="notes", value=notes)
@@ -300,7 +299,7 @@ def record_dependence_screen(
 ) -> ScreenResult:
     """Store the dependence screen, checked with every dose given (DEP-1 to DEP-8); flag what
     it found. A screen with no signal is stored too: it is the abuse-risk assessment (DEP-7)."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         require_patient(session, context, patient_id, for_writing=True)
         charts = list_patient_charts(session, context, patient_id)
@@ -314,7 +313,7 @@ def record_urinary_screen(
     services: Services, context: RequestContext, *, patient_id: uuid.UUID, screen: UrinaryScreen
 ) -> ScreenResult:
     """Store the urinary symptom screen (TOX-U1, TOX-U4), negative or not; flag a positive one."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         require_patient(session, context, patient_id, for_writing=True)
         charts = list_patient_charts(session, context, patient_id)
@@ -331,7 +330,7 @@ def list_screens(
 ) -> PatientScreens:
     """Return a patient's dependence and urinary screens, newest first, with the DEP-7 finding
     when no dependence (abuse-risk) screen is recorded."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         require_patient(session, context, patient_id)
         stored = FollowUpRepository(session, context.to_actor()).list_screens(patient_id)
@@ -360,7 +359,7 @@ def list_outcomes(
     services: Services, context: RequestContext, *, patient_id: uuid.UUID
 ) -> PatientOutcomes:
     """Return a patient's pain change from baseline (IMMPACT category), scores and flags."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         require_patient(session, context, patient_id)
         repo = FollowUpRepository(session, context.to_actor())

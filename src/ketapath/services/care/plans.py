@@ -33,7 +33,7 @@ from ketapath.clinical.dosing.plan import create_plan as dose_protocol
 from ketapath.clinical.finding import Finding, Severity
 from ketapath.clinical.records import PatientRecord
 from ketapath.errors import ConflictError, InputError, NotFoundError
-from ketapath.services.care.patients import require_patient
+from ketapath.services.care.patients import CLINICAL_ROLES, require_patient
 from ketapath.services.clinic.drug_library import get_current_library
 from ketapath.services.context import RequestContext, Services, UserRole, require_role
 from ketapath.store.records import PlanRecord, Stored, StoredOrder
@@ -42,7 +42,6 @@ from ketapath.store.repositories.history import patient_rows
 from ketapath.store.tables import OrderStatus, PlanStatus, TreatmentPlan
 
 __all__ = [
-    "CLINICAL_READERS",
     "MAX_ORDERS",
     "SIGNED",
     "OrderStatus",
@@ -61,7 +60,6 @@ __all__ = [
     "sign_plan",
 ]
 
-CLINICAL_READERS = (UserRole.PHYSICIAN, UserRole.NURSE)
 """Who may read a patient's plans and charts, and chart a session."""
 
 MAX_ORDERS = 20
@@ -430,7 +428,7 @@ def sign_plan(services: Services, context: RequestContext, *, plan_id: uuid.UUID
 
 def get_plan(services: Services, context: RequestContext, *, plan_id: uuid.UUID) -> PlanRecord:
     """Return a plan with its orders, findings and overrides (who, when, why)."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         return _plan_in_clinic(session, context, plan_id)
 
@@ -439,7 +437,7 @@ def list_plans(
     services: Services, context: RequestContext, *, patient_id: uuid.UUID
 ) -> tuple[PlanRecord, ...]:
     """Return a patient's plans, oldest first, each with its findings and overrides."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         require_patient(session, context, patient_id)
         return tuple(_patient_plans(session, context, patient_id))

@@ -34,7 +34,8 @@ from ketapath.pk.population import VirtualPopulation
 from ketapath.pk.regimen import Bolus, Dose, Infusion, Regimen
 from ketapath.pk.regimen import Route as PKRoute
 from ketapath.pk.simulate import simulate
-from ketapath.services.care.plans import CLINICAL_READERS, get_plan
+from ketapath.services.care.patients import CLINICAL_ROLES
+from ketapath.services.care.plans import get_plan
 from ketapath.services.care.sessions import effective_doses, get_chart
 from ketapath.services.context import RequestContext, Services, require_role
 from ketapath.store.repositories import PatientRecordRepository
@@ -210,7 +211,7 @@ def predict_plan(
     DataError
         When the weight is unknown, or no order can be simulated.
     """
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     plan = get_plan(services, context, plan_id=plan_id)
     patient = _patient(services, context, plan.patient_id)
     covariates = _covariates(patient, plan.weight_kg)
@@ -279,7 +280,7 @@ def predict_session(
     DataError
         When the patient's weight is unknown.
     """
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     chart = get_chart(services, context, session_id=session_id)
     start = chart.session.started_at
     regimen = None if start is None else _session_regimen(effective_doses(chart), start)

@@ -32,8 +32,8 @@ from ketapath.clinical.outcomes import (
     ReliefDuration,
     calculate_relief_duration,
 )
-from ketapath.services.care.patients import require_patient
-from ketapath.services.care.plans import CLINICAL_READERS, SIGNED
+from ketapath.services.care.patients import CLINICAL_ROLES, require_patient
+from ketapath.services.care.plans import SIGNED
 from ketapath.services.care.sessions import list_patient_charts
 from ketapath.services.context import RequestContext, Services, require_role
 from ketapath.store.records import SessionRecord
@@ -189,7 +189,7 @@ def list_course_relief(
     NotFoundError
         When the patient is not in the user's clinic.
     """
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         require_patient(session, context, patient_id)
         measured = measure_courses(session, context, patient_id)

@@ -46,8 +46,7 @@ from ketapath.services.care.infusion import (
     running_segments,
     set_rate,
 )
-from ketapath.services.care.patients import check_patient_access, require_patient
-from ketapath.services.care.plans import CLINICAL_READERS
+from ketapath.services.care.patients import CLINICAL_ROLES, check_patient_access, require_patient
 from ketapath.services.context import RequestContext, Services, require_role
 from ketapath.store.records import AdverseEventRecord, SessionChart, SessionRecord
 from ketapath.store.repositories import SessionRepository, TreatmentRepository
@@ -163,7 +162,7 @@ def start_session(
     ConflictError
         When the plan is not signed.
     """
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     if not isinstance(chair, str) or not chair.strip():
         raise InputError(f"`chair` must be a non-empty text (got {chair!r}).", field="chair")
     with services.unit_of_work() as session:
@@ -204,7 +203,7 @@ def record_vitals(
     ConflictError
         When the session has not started, or is completed.
     """
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         repo = SessionRepository(session, context.to_actor())
         # Only what the rules read (the latest readings, recent sedation), not the whole chart:
@@ -236,7 +235,7 @@ def record_sedation(
 ) -> ReadingResult:
     """Chart a MOAA/S and/or RASS score; a sedation or agitation alarm (MON-9, MON-10) is raised
     and returned at once."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
         require_status(chart.session, _CHARTING, "chart a sedation score")
@@ -257,7 +256,7 @@ def record_dissociation(
     score: DissociationScore,
 ) -> uuid.UUID:
     """Chart a CADSS or CADSS-6 total (MON-11: tracked per session, no alarm)."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
         require_status(chart.session, _CHARTING, "chart a dissociation score")
@@ -272,7 +271,7 @@ def record_adverse_event(
     event: AdverseEventRecord,
 ) -> uuid.UUID:
     """Chart an adverse event: what happened, how bad, what was done."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
         require_status(chart.session, _CHARTING, "chart an adverse event")
@@ -284,7 +283,7 @@ def stop_session(
 ) -> SessionRecord:
     """Stop the infusion now (running or paused), with the reason (completed, an alarm, the
     patient's wish)."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     reason = _reason(reason, "stop a session")
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
@@ -297,7 +296,7 @@ def get_chart(
     services: Services, context: RequestContext, *, session_id: uuid.UUID
 ) -> SessionChart:
     """Return a session's chart: segments, vital signs, scores, alarms, adverse events."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         return read_chart(session, context, session_id)
 
@@ -322,7 +321,7 @@ def change_rate(
     ConflictError
         When the session is not in progress (a paused one is resumed, with its rate).
     """
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
         require_status(chart.session, {SessionStatus.IN_PROGRESS}, "change the rate")
@@ -349,7 +348,7 @@ def pause_session(
         When the session is not in progress (the message names its status), or a rate was set
         at this very time.
     """
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     reason = _reason(reason, "pause a session")
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
@@ -379,7 +378,7 @@ def resume_session(
     ConflictError
         When the session is not paused (the message names its status).
     """
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
         require_status(chart.session, {SessionStatus.PAUSED}, "resume it")

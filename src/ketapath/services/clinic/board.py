@@ -41,8 +41,7 @@ from ketapath.clinical.observations import AdministeredDose
 from ketapath.clinical.records import VitalSigns
 from ketapath.clinical.safety import ExposureSummary, calculate_exposure
 from ketapath.clinical.session.monitoring import Alarm
-from ketapath.services.care.patients import require_patient
-from ketapath.services.care.plans import CLINICAL_READERS
+from ketapath.services.care.patients import CLINICAL_ROLES, require_patient
 from ketapath.services.care.sessions import effective_doses, list_patient_charts
 from ketapath.services.context import RequestContext, Services, require_role
 from ketapath.store.records import PatientIdentity, PlanRecord, SessionChart, SessionRecord
@@ -319,7 +318,7 @@ def today_board(services: Services, context: RequestContext, *, day: date | None
     Sessions started or stopped on `day` count, and any still running; the columns follow
     the module's rules (a physician or a nurse asks).
     """
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     clinic, now = context.require_clinic(), services.now()
     day = day or now.date()
     since = datetime.combine(day, time(0), tzinfo=UTC) - _LOOKBACK
@@ -350,7 +349,7 @@ def patient_course(
 ) -> PatientCourse:
     """Return a patient's sessions, oldest first, and the ketamine given in all (mg), per
     course and per calendar year."""
-    require_role(context, *CLINICAL_READERS)
+    require_role(context, *CLINICAL_ROLES)
     now = services.now()
     with services.unit_of_work() as session:
         require_patient(session, context, patient_id)
