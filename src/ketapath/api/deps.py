@@ -5,50 +5,55 @@ declaration into the OpenAPI document (``x-roles``, or ``x-public: true``) so th
 enumerate every route x role::
 
     @router.get("/{patient_id}", responses=problem_responses(404))
-    def get_patient(patient_id: uuid.UUID, services: ServicesDep, context: Clinician) -> ...:
-        ...
+    async def get_patient(patient_id: uuid.UUID, caller: Clinician) -> ...:
+        return PatientSummaryOut.of(await caller.run(patients.get_patient_summary, patient_id))
 
-    Clinician = Annotated[RequestContext, allow(UserRole.PHYSICIAN, UserRole.NURSE)]
+    Clinician = Annotated[Caller, allow(UserRole.PHYSICIAN, UserRole.NURSE)]
 
-`allow` answers 401 without valid credentials and 403 to the other roles, before the request
-body is read. `public()` marks the few routes that need no sign-in (getting a token).
+`allow` answers 401 without a valid credential and 403 to the other roles, before the request
+body is read; `Caller.run` then looks the credential up and runs the use case, both in one
+worker thread. `public()` marks the few routes that need no sign-in (getting a token).
 
-The dependencies that do not wait on anything are ``async``, so that they run on the event loop
-instead of a hop each through the thread pool; only `get_principal` reads the database.
+The dependencies are ``async`` and wait on nothing (no database), so that they run on the event
+loop instead of a hop each through the thread pool; routes are ``async`` too, so that FastAPI
+checks their answer on the event loop rather than in another hop.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, cast
+from dataclasses import dataclass
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from ketapath.api import security
-from ketapath.services.context import Principal, RequestContext, Services, UserRole
+from ketapath.services.context import RequestContext, Services, UserRole
 
 __all__ = [
     "Admin",
     "AnyUser",
+    "Caller",
     "Clinician",
-    "CurrentContext",
-    "CurrentPrincipal",
+    "CurrentCaller",
     "Physician",
-    "Principal",
-    "RequestContext",
     "ServicesDep",
     "UserRole",
     "allow",
     "declared_roles",
-    "get_principal",
-    "get_request_context",
+    "get_caller",
+    "get_credential",
     "get_services",
     "is_public",
     "public",
     "record_access",
 ]
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _ROLES: dict[Callable[..., Any], tuple[UserRole, ...]] = {}
 _PUBLIC: set[Callable[..., Any]] = set()
@@ -62,24 +67,75 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_principal(request: Request, response: Response, services: ServicesDep) -> Principal:
-    """Return the signed-in user (bearer token or session cookie); 401 when there is none."""
-    return security.authenticate(request, response, services)
+async def get_credential(
+    request: Request, response: Response, services: ServicesDep
+) -> security.SignedCredential:
+    """Return the request's signed credential (no database: `Caller.run` looks it up)."""
+    return security.read_credentials(request, response, services)
 
 
-CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+SignedCredentialDep = Annotated[security.SignedCredential, Depends(get_credential)]
 
 
-async def get_request_context(request: Request, principal: CurrentPrincipal) -> RequestContext:
-    """Return the signed-in user with the client's address and the request id."""
-    return RequestContext.from_principal(
-        principal,
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Caller:
+    """Who sent a request, as their signed credential says; `run` runs a use case for them.
+
+    The credential's signature, expiry, idleness and CSRF token are checked before the route
+    runs, and its role against the route's (`allow`). `run` then looks the credential up (signed
+    out? account deactivated, or its role changed?) and runs the use case in the same worker
+    thread: a request makes one trip to the thread pool, not one per dependency. A route has no
+    `RequestContext` but the one `run` hands the use case, so nothing runs for a credential that
+    failed the look-up.
+    """
+
+    services: Services
+    signed: security.SignedCredential
+    client_address: str | None
+    request_id: str | None
+
+    @property
+    def role(self) -> str:
+        """The role signed into the credential (the look-up confirms it)."""
+        return self.signed.role
+
+    async def run(
+        self,
+        use_case: Callable[Concatenate[Services, RequestContext, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Return ``use_case(services, context, *args, **kwargs)``, run in a worker thread after
+        the credential's look-up (401 when it fails)."""
+        return await run_in_threadpool(self._run, use_case, args, kwargs)
+
+    def _run(
+        self,
+        use_case: Callable[..., T],
+        args: tuple[object, ...],
+        kwargs: dict[str, object],
+    ) -> T:
+        principal = security.verify(self.services, self.signed)
+        context = RequestContext.from_principal(
+            principal, client_address=self.client_address, request_id=self.request_id
+        )
+        return use_case(self.services, context, *args, **kwargs)
+
+
+async def get_caller(
+    request: Request, services: ServicesDep, signed: SignedCredentialDep
+) -> Caller:
+    """Return the `Caller` of the request, with the client's address and the request id."""
+    return Caller(
+        services=services,
+        signed=signed,
         client_address=request.client.host if request.client else None,
         request_id=getattr(request.state, "request_id", None),
     )
 
 
-CurrentContext = Annotated[RequestContext, Depends(get_request_context)]
+CurrentCaller = Annotated[Caller, Depends(get_caller)]
 
 
 def allow(*roles: UserRole) -> Any:  # noqa: ANN401  # a FastAPI `Depends` marker
@@ -91,12 +147,12 @@ def allow(*roles: UserRole) -> Any:  # noqa: ANN401  # a FastAPI `Depends` marke
         raise ValueError("`roles` must name at least one role (use `public()` for none).")
     allowed = tuple(UserRole(role) for role in roles)
 
-    async def require_role(context: CurrentContext) -> RequestContext:
-        if context.role not in allowed:
+    async def require_role(caller: CurrentCaller) -> Caller:
+        if caller.role not in allowed:
             names = ", ".join(allowed)
-            detail = f"The {context.role} role may not use this route (allowed: {names})."
+            detail = f"The {caller.role} role may not use this route (allowed: {names})."
             raise HTTPException(status_code=403, detail=detail)
-        return context
+        return caller
 
     _ROLES[require_role] = allowed
     return Depends(require_role)
@@ -112,10 +168,10 @@ def public() -> Any:  # noqa: ANN401  # a FastAPI `Depends` marker
     return Depends(anyone)
 
 
-Admin = Annotated[RequestContext, allow(UserRole.ADMIN)]
-Physician = Annotated[RequestContext, allow(UserRole.PHYSICIAN)]
-Clinician = Annotated[RequestContext, allow(UserRole.PHYSICIAN, UserRole.NURSE)]
-AnyUser = Annotated[RequestContext, allow(*UserRole)]
+Admin = Annotated[Caller, allow(UserRole.ADMIN)]
+Physician = Annotated[Caller, allow(UserRole.PHYSICIAN)]
+Clinician = Annotated[Caller, allow(UserRole.PHYSICIAN, UserRole.NURSE)]
+AnyUser = Annotated[Caller, allow(*UserRole)]
 
 
 def _calls(dependant: Dependant) -> list[Callable[..., Any]]:

@@ -39,11 +39,14 @@ __all__ = [
     "SESSION_MAX_AGE",
     "Credential",
     "IssuedToken",
+    "SignedCredential",
     "authenticate",
     "clear_session_cookies",
     "issue_access_token",
     "issue_session",
+    "read_credentials",
     "set_session_cookies",
+    "verify",
 ]
 
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
@@ -138,24 +141,37 @@ def _decode(token: str, secret: str, *, kind: str, now: datetime) -> dict[str, A
     return claims
 
 
-def _principal_of(
-    request: Request, services: Services, claims: dict[str, Any], now: datetime
-) -> Principal:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignedCredential:
+    """A request's credential whose signature, expiry (and, for a session cookie, idleness and
+    CSRF token) are checked: who it names and with which role, not yet looked up (`verify`)."""
+
+    credential: Credential
+    role: str
+
+
+def _signed(claims: dict[str, Any], now: datetime) -> SignedCredential:
     try:
         user_id = uuid.UUID(str(claims["sub"]))
     except ValueError:
         raise _unauthorized("The credentials are not valid; sign in again.") from None
-    jti = str(claims["jti"])
-    check = check_credential(services, user_id=user_id, jti=jti)
+    expires_at = datetime.fromtimestamp(claims["exp"], tz=now.tzinfo)
+    credential = Credential(
+        kind=str(claims["typ"]), jti=str(claims["jti"]), user_id=user_id, expires_at=expires_at
+    )
+    return SignedCredential(credential=credential, role=str(claims["role"]))
+
+
+def verify(services: Services, signed: SignedCredential) -> Principal:
+    """Look the credential up: 401 when it was signed out, or its account is gone, deactivated
+    or no longer has the role it was issued for; the active user otherwise."""
+    credential = signed.credential
+    check = check_credential(services, user_id=credential.user_id, jti=credential.jti)
     if check.revoked:
         raise _unauthorized("These credentials were signed out; sign in again.")
     principal = check.principal
-    if principal is None or str(principal.role) != claims["role"]:
+    if principal is None or str(principal.role) != signed.role:
         raise _unauthorized("The account is no longer active, or its role changed; sign in.")
-    expires_at = datetime.fromtimestamp(claims["exp"], tz=now.tzinfo)
-    request.state.credential = Credential(
-        kind=str(claims["typ"]), jti=jti, user_id=user_id, expires_at=expires_at
-    )
     return principal
 
 
@@ -185,8 +201,9 @@ def _refresh(response: Response, claims: dict[str, Any], secret: str, now: datet
     set_session_cookies(response, session, str(claims["csrf"]))
 
 
-def authenticate(request: Request, response: Response, services: Services) -> Principal:
-    """Return who signed the request (bearer token first, else session cookie); 401 otherwise.
+def read_credentials(request: Request, response: Response, services: Services) -> SignedCredential:
+    """Check the request's credential without the database (bearer token first, else session
+    cookie): 401 when there is none, or it is forged, expired or idle too long.
 
     A cookie-authenticated request must carry the CSRF header on unsafe methods (403 when it
     does not), and gets its session cookie re-issued with the new last-seen time.
@@ -198,12 +215,25 @@ def authenticate(request: Request, response: Response, services: Services) -> Pr
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("Use `Authorization: Bearer <token>`.")
         claims = _decode(token.strip(), secret, kind="access", now=now)
-        return _principal_of(request, services, claims, now)
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        raise _unauthorized("Sign in first (a bearer token or a session cookie).")
-    claims = _decode(cookie, secret, kind="session", now=now)
-    _check_session(request, claims, now, timedelta(minutes=services.settings.session_idle_minutes))
-    principal = _principal_of(request, services, claims, now)
-    _refresh(response, claims, secret, now)
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            raise _unauthorized("Sign in first (a bearer token or a session cookie).")
+        claims = _decode(cookie, secret, kind="session", now=now)
+        idle = timedelta(minutes=services.settings.session_idle_minutes)
+        _check_session(request, claims, now, idle)
+    signed = _signed(claims, now)
+    if header is None:
+        _refresh(response, claims, secret, now)
+    return signed
+
+
+def authenticate(request: Request, response: Response, services: Services) -> Principal:
+    """Return who signed the request: `read_credentials`, then `verify`.
+
+    The credential is kept in ``request.state.credential``, for signing it out.
+    """
+    signed = read_credentials(request, response, services)
+    principal = verify(services, signed)
+    request.state.credential = signed.credential
     return principal

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum, StrEnum
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Date, Double, Float, Uuid, bindparam, inspect, select
 from sqlalchemy.orm import Session
@@ -29,9 +29,11 @@ from ketapath.store.tables import Amendment, Base
 __all__ = [
     "PROTECTED_FIELDS",
     "AmendedRow",
+    "AmendmentFields",
     "AmendmentKind",
     "AmendmentRecord",
     "amend_row",
+    "amend_values",
     "apply_amendments",
     "load_amendments",
     "load_amendments_of",
@@ -164,39 +166,71 @@ def load_amendments(
 
 
 _AMENDMENTS_OF = (
-    select(Amendment)
+    select(*Amendment.__table__.columns)
     .where(
         Amendment.table_name.in_(bindparam("tables", expanding=True)),
         Amendment.row_id.in_(bindparam("ids", expanding=True)),
     )
     .order_by(Amendment.amended_at, Amendment.id)
 )
-"""`load_amendments_of`'s statement, built once: every read of a record runs it."""
+"""`load_amendments_of`'s statement, built once: every read of a record runs it (plain rows,
+without the ORM's bookkeeping: nothing changes them)."""
 
 
-def load_amendments_of(session: Session, rows: Sequence[Base]) -> dict[uuid.UUID, list[Amendment]]:
-    """Return the amendments of `rows` (of one table or several) by row, oldest first, in one
-    query."""
-    tables = {row_identity(row): type(row).__tablename__ for row in rows}
-    grouped: dict[uuid.UUID, list[Amendment]] = {row_id: [] for row_id in tables}
+class AmendmentFields(Protocol):
+    """What `amend_values` reads of an amendment: a stored `Amendment`, or a row of its columns."""
+
+    @property
+    def field(self) -> str: ...
+    @property
+    def old_value_json(self) -> str: ...
+    @property
+    def new_value_json(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def amended_by(self) -> uuid.UUID: ...
+    @property
+    def amended_at(self) -> datetime: ...
+
+
+def load_amendments_of(
+    session: Session, tables: Mapping[uuid.UUID, str]
+) -> dict[uuid.UUID, list[AmendmentFields]]:
+    """Return the amendments of the rows `tables` names (row id -> table name, one table or
+    several) by row, oldest first, in one query."""
+    grouped: dict[uuid.UUID, list[AmendmentFields]] = {row_id: [] for row_id in tables}
     if not tables:
         return grouped
     params = {"tables": sorted(set(tables.values())), "ids": list(tables)}
-    for amendment in session.scalars(_AMENDMENTS_OF, params):
+    for amendment in session.connection().execute(_AMENDMENTS_OF, params):
         if tables[amendment.row_id] == amendment.table_name:
             grouped[amendment.row_id].append(amendment)
     return grouped
 
 
-def apply_amendments(row: Base, amendments: Iterable[Amendment]) -> AmendedRow:
+def apply_amendments(row: Base, amendments: Iterable[AmendmentFields]) -> AmendedRow:
     """Return `row` as it reads after its `amendments` (oldest first)."""
-    table = type(row)
-    original = row_values(row)
-    values = dict(original)
+    return amend_values(type(row), row_values(row), amendments)
+
+
+def amend_values(
+    table: type[Base], values: Mapping[str, object], amendments: Iterable[AmendmentFields]
+) -> AmendedRow:
+    """Return a row of `table`, given as its column values, as it reads after its `amendments`
+    (oldest first)."""
+    original = dict(values)
+    row_id = original["id"]
+    if not isinstance(row_id, uuid.UUID):
+        msg = f"`values` must hold the row's UUID id (got {row_id!r})."
+        raise InputError(msg, field="id")
+    current = dict(original)
     history = []
     for amendment in amendments:
         new_value = _from_json(table, amendment.field, amendment.new_value_json)
-        values[amendment.field] = new_value
+        current[amendment.field] = new_value
         history.append(
             AmendmentRecord(
                 field=amendment.field,
@@ -209,8 +243,8 @@ def apply_amendments(row: Base, amendments: Iterable[Amendment]) -> AmendedRow:
             )
         )
     return AmendedRow(
-        row_id=row_identity(row),
-        values=MappingProxyType(values),
+        row_id=row_id,
+        values=MappingProxyType(current),
         original=MappingProxyType(original),
         history=tuple(history),
     )

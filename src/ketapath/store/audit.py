@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import cast
 
-from sqlalchemy import Select, Table, event, insert, select, update
+from sqlalchemy import Select, Table, bindparam, event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ketapath.errors import InputError
@@ -165,6 +165,12 @@ def _head_query() -> Select[int, str]:
 
 
 _LOCK_HEAD = _head_query().with_for_update()
+_INSERT_ENTRIES = insert(AUDIT_TABLE)
+_MOVE_HEAD = (
+    update(cast("Table", AuditChainHead.__table__))
+    .where(AuditChainHead.id == _HEAD_ID)
+    .values(sequence=bindparam("new_sequence"), entry_hash=bindparam("new_hash"))
+)
 
 
 def lock_chain_head(session: Session) -> tuple[int, str]:
@@ -174,7 +180,7 @@ def lock_chain_head(session: Session) -> tuple[int, str]:
     must read then write consistently (an amendment reads the current value before it records
     the new one).
     """
-    sequence, entry_hash = session.execute(_LOCK_HEAD).one()
+    sequence, entry_hash = session.connection().execute(_LOCK_HEAD).one()
     return int(sequence), str(entry_hash)
 
 
@@ -236,12 +242,9 @@ def write_pending_entries(session: Session) -> int:
         sequence += 1
         entry["sequence"], entry["previous_hash"] = sequence, previous_hash
         previous_hash = entry["entry_hash"] = calculate_entry_hash(entry)
-    session.execute(insert(AUDIT_TABLE), pending)  # Core: no ORM bookkeeping for the trail
-    session.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.id == _HEAD_ID)
-        .values(sequence=sequence, entry_hash=previous_hash)
-    )
+    connection = session.connection()  # Core: no ORM bookkeeping for the trail
+    connection.execute(_INSERT_ENTRIES, pending)
+    connection.execute(_MOVE_HEAD, {"new_sequence": sequence, "new_hash": previous_hash})
     return len(pending)
 
 

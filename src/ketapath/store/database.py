@@ -53,6 +53,9 @@ __all__ = [
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 _DEFAULT_BUSY_TIMEOUT_MS = 5000
+# A writer of another process holds the lock for a millisecond or two: look again soon, then
+# less and less often, so that a hand-over between processes costs tens of microseconds.
+_FIRST_PAUSE_S, _LONGEST_PAUSE_S = 0.00002, 0.001
 READ_ONLY_OPTION = "ketapath_read_only"
 """The execution option of read-only sessions (`create_session_factory(read_only=True)`)."""
 
@@ -169,14 +172,16 @@ class _WriterGate:
     def _lock_other_processes(self, deadline: float) -> None:
         if self._fd is None:
             self._fd = os.open(self._lock_file or "", os.O_RDWR | os.O_CREAT, 0o600)
-        while True:  # flock has no timeout: try, and sleep 1 ms, until the deadline
+        pause = _FIRST_PAUSE_S
+        while True:  # flock has no timeout: try, and sleep a little longer, until the deadline
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     raise _busy(self._timeout_s) from None
-                time.sleep(0.001)
+                time.sleep(pause)
+                pause = min(2 * pause, _LONGEST_PAUSE_S)
 
     def __exit__(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from ketapath.api.deps import Admin, ServicesDep
+from ketapath.api.deps import Admin
 from ketapath.services.access.audit import verify_audit
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -21,9 +21,9 @@ class AuditVerificationOut(BaseModel):
 
 
 @router.get("/verify")
-def verify(services: ServicesDep, context: Admin) -> AuditVerificationOut:
+async def verify(caller: Admin) -> AuditVerificationOut:
     """Recompute the audit trail's hash chain (admin)."""
-    result = verify_audit(services, context)
+    result = await caller.run(verify_audit)
     return AuditVerificationOut(
         ok=result.ok,
         entries_checked=result.entries_checked,

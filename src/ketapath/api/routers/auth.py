@@ -22,7 +22,7 @@ from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.auth import Credentials, SessionOut, TokenOut
 from ketapath.services.access import auth as sign_in_service
 from ketapath.services.access.auth import log_in
-from ketapath.services.context import Principal, Services
+from ketapath.services.context import Principal, RequestContext, Services
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -124,9 +124,11 @@ async def create_session(request: Request, response: Response, services: Service
 
 
 @router.post("/logout", status_code=204, responses=problem_responses(401, 403))
-def log_out(request: Request, response: Response, context: AnyUser, services: ServicesDep) -> None:  # noqa: ARG001  # the dependency authenticates
+async def log_out(response: Response, caller: AnyUser) -> None:
     """Sign out: the token or session stops working at once; the cookies are removed."""
-    credential = getattr(request.state, "credential", None)
-    if isinstance(credential, sign_in_service.Credential):
-        sign_in_service.log_out(services, credential)
+
+    def sign_out(services: Services, _context: RequestContext) -> None:
+        sign_in_service.log_out(services, caller.signed.credential)
+
+    await caller.run(sign_out)
     security.clear_session_cookies(response)

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from ketapath.api.deps import Clinician, ServicesDep
+from ketapath.api.deps import Clinician
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.discharge import DischargeIn, DischargeOut, SignIn
 from ketapath.services.care import discharge
@@ -19,13 +19,12 @@ _WRITE_ERRORS = problem_responses(404, 409, 422)
 @router.post(
     "/sessions/{session_id}/discharge-assessments", status_code=201, responses=_WRITE_ERRORS
 )
-def assess_readiness(
-    session_id: uuid.UUID, body: DischargeIn, services: ServicesDep, context: Clinician
+async def assess_readiness(
+    session_id: uuid.UUID, body: DischargeIn, caller: Clinician
 ) -> DischargeOut:
     """Assess whether the patient may go home (DIS-1 to DIS-6); the result is stored."""
-    assessment = discharge.assess_readiness(
-        services,
-        context,
+    assessment = await caller.run(
+        discharge.assess_readiness,
         session_id=session_id,
         aldrete=body.aldrete.to_observation(),
         padss=body.padss.to_observation(),
@@ -37,19 +36,15 @@ def assess_readiness(
 
 
 @router.get("/discharge-assessments/{assessment_id}", responses=problem_responses(404, 422))
-def get_discharge(
-    assessment_id: uuid.UUID, services: ServicesDep, context: Clinician
-) -> DischargeOut:
+async def get_discharge(assessment_id: uuid.UUID, caller: Clinician) -> DischargeOut:
     """A discharge assessment with its result and signature."""
-    return DischargeOut.of(discharge.get_discharge(services, context, assessment_id=assessment_id))
+    return DischargeOut.of(await caller.run(discharge.get_discharge, assessment_id=assessment_id))
 
 
 @router.post("/discharge-assessments/{assessment_id}/sign", responses=_WRITE_ERRORS)
-def sign_discharge(
-    assessment_id: uuid.UUID, body: SignIn, services: ServicesDep, context: Clinician
-) -> DischargeOut:
+async def sign_discharge(assessment_id: uuid.UUID, body: SignIn, caller: Clinician) -> DischargeOut:
     """Sign out a patient the assessment found ready (nurse or physician)."""
-    signed = discharge.sign_discharge(
-        services, context, assessment_id=assessment_id, statement=body.statement
+    signed = await caller.run(
+        discharge.sign_discharge, assessment_id=assessment_id, statement=body.statement
     )
     return DischargeOut.of(signed)

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from ketapath.api.deps import Admin, RequestContext, ServicesDep, allow
+from ketapath.api.deps import Admin, Caller, allow
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.drug_library import (
     LibraryDocumentOut,
@@ -25,39 +25,38 @@ from ketapath.services.clinic import drug_library
 
 router = APIRouter(prefix="/drug-library", tags=["drug library"])
 
-Reader = Annotated[RequestContext, allow(*drug_library.LIBRARY_READERS)]
+Reader = Annotated[Caller, allow(*drug_library.LIBRARY_READERS)]
 
 _WRITE_ERRORS = problem_responses(409, 422)
 
 
 @router.get("")
-def get_library(services: ServicesDep, context: Reader) -> LibraryOut:
+async def get_library(caller: Reader) -> LibraryOut:
     """The library in force: its version, who stored it, when, why, and every dose limit."""
-    return LibraryOut.of(drug_library.get_library(services, context))
+    return LibraryOut.of(await caller.run(drug_library.get_library))
 
 
 @router.get("/versions")
-def list_versions(services: ServicesDep, context: Reader) -> list[VersionOut]:
+async def list_versions(caller: Reader) -> list[VersionOut]:
     """Every version, newest first, with who, when, why and what changed."""
-    versions = drug_library.list_library_versions(services, context)
+    versions = await caller.run(drug_library.list_library_versions)
     return [VersionOut.of(version) for version in versions]
 
 
 @router.get("/versions/{version}", responses=problem_responses(404, 422))
-def get_version(
-    version: Annotated[int, Path(ge=1, le=1_000_000)], services: ServicesDep, context: Reader
+async def get_version(
+    version: Annotated[int, Path(ge=1, le=1_000_000)], caller: Reader
 ) -> LibraryDocumentOut:
     """One version, with its whole document."""
-    found = drug_library.get_library_version(services, context, version=version)
+    found = await caller.run(drug_library.get_library_version, version=version)
     return LibraryDocumentOut.of(found)
 
 
 @router.post("/limit-changes", status_code=201, responses=_WRITE_ERRORS)
-def change_limit(body: LimitChangeIn, services: ServicesDep, context: Admin) -> LibraryOut:
+async def change_limit(body: LimitChangeIn, caller: Admin) -> LibraryOut:
     """Change one limit's value, with a reason (admin): the next version of the library."""
-    changed = drug_library.change_limit(
-        services,
-        context,
+    changed = await caller.run(
+        drug_library.change_limit,
         key=body.key,
         value=body.value,
         reason=body.reason,
@@ -67,11 +66,10 @@ def change_limit(body: LimitChangeIn, services: ServicesDep, context: Admin) -> 
 
 
 @router.put("", responses=_WRITE_ERRORS)
-def replace_library(body: LibraryReplaceIn, services: ServicesDep, context: Admin) -> LibraryOut:
+async def replace_library(body: LibraryReplaceIn, caller: Admin) -> LibraryOut:
     """Store a whole reviewed library document, with a reason (admin), as the next version."""
-    stored = drug_library.replace_library(
-        services,
-        context,
+    stored = await caller.run(
+        drug_library.replace_library,
         document=body.document,
         reason=body.reason,
         based_on_version=body.based_on_version,

@@ -10,7 +10,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from ketapath.api.deps import Clinician, ServicesDep
+from ketapath.api.deps import Clinician
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.followups import (
     ContactIn,
@@ -33,13 +33,12 @@ _WRITE_ERRORS = problem_responses(404, 409, 422)
 
 
 @router.post("/responses", status_code=201, responses=_WRITE_ERRORS)
-def record_response(
-    patient_id: uuid.UUID, body: ResponseIn, services: ServicesDep, context: Clinician
+async def record_response(
+    patient_id: uuid.UUID, body: ResponseIn, caller: Clinician
 ) -> ResponseOut:
     """Score and store a questionnaire; what it finds is flagged at once."""
-    recorded = followups.record_response(
-        services,
-        context,
+    recorded = await caller.run(
+        followups.record_response,
         patient_id=patient_id,
         instrument=body.instrument,
         answers=body.answers,
@@ -50,13 +49,12 @@ def record_response(
 
 
 @router.post("/follow-ups", status_code=201, responses=_WRITE_ERRORS)
-def schedule_follow_up(
-    patient_id: uuid.UUID, body: FollowUpIn, services: ServicesDep, context: Clinician
+async def schedule_follow_up(
+    patient_id: uuid.UUID, body: FollowUpIn, caller: Clinician
 ) -> EntryCreated:
     """Book a follow-up contact."""
-    follow_up_id = followups.schedule_follow_up(
-        services,
-        context,
+    follow_up_id = await caller.run(
+        followups.schedule_follow_up,
         patient_id=patient_id,
         due_on=body.due_on,
         method=body.method,
@@ -66,13 +64,10 @@ def schedule_follow_up(
 
 
 @router.post("/contacts", status_code=201, responses=_WRITE_ERRORS)
-def record_contact(
-    patient_id: uuid.UUID, body: ContactIn, services: ServicesDep, context: Clinician
-) -> FollowUpOut:
+async def record_contact(patient_id: uuid.UUID, body: ContactIn, caller: Clinician) -> FollowUpOut:
     """Record a follow-up contact made now (a booked one, or an unplanned one)."""
-    done = followups.record_contact(
-        services,
-        context,
+    done = await caller.run(
+        followups.record_contact,
         patient_id=patient_id,
         notes=body.notes,
         method=body.method,
@@ -82,34 +77,34 @@ def record_contact(
 
 
 @router.post("/dependence-screens", status_code=201, responses=_WRITE_ERRORS)
-def record_dependence_screen(
-    patient_id: uuid.UUID, body: DependenceScreenIn, services: ServicesDep, context: Clinician
+async def record_dependence_screen(
+    patient_id: uuid.UUID, body: DependenceScreenIn, caller: Clinician
 ) -> ScreenOut:
     """Store a dependence screen, checked with the dose trends (DEP-1 to DEP-8); flag findings."""
-    result = followups.record_dependence_screen(
-        services, context, patient_id=patient_id, screen=body.to_screen()
+    result = await caller.run(
+        followups.record_dependence_screen, patient_id=patient_id, screen=body.to_screen()
     )
     return ScreenOut.of(result)
 
 
 @router.post("/urinary-screens", status_code=201, responses=_WRITE_ERRORS)
-def record_urinary_screen(
-    patient_id: uuid.UUID, body: UrinaryScreenIn, services: ServicesDep, context: Clinician
+async def record_urinary_screen(
+    patient_id: uuid.UUID, body: UrinaryScreenIn, caller: Clinician
 ) -> ScreenOut:
     """Store a urinary symptom screen (TOX-U1, TOX-U4); a positive one is flagged."""
-    result = followups.record_urinary_screen(
-        services, context, patient_id=patient_id, screen=body.to_screen()
+    result = await caller.run(
+        followups.record_urinary_screen, patient_id=patient_id, screen=body.to_screen()
     )
     return ScreenOut.of(result)
 
 
 @router.get("/safety-screens", responses=problem_responses(404, 422))
-def list_screens(patient_id: uuid.UUID, services: ServicesDep, context: Clinician) -> ScreensOut:
+async def list_screens(patient_id: uuid.UUID, caller: Clinician) -> ScreensOut:
     """A patient's dependence and urinary screens, newest first; DEP-7 while none is recorded."""
-    return ScreensOut.of(followups.list_screens(services, context, patient_id=patient_id))
+    return ScreensOut.of(await caller.run(followups.list_screens, patient_id=patient_id))
 
 
 @router.get("/outcomes", responses=problem_responses(404, 422))
-def list_outcomes(patient_id: uuid.UUID, services: ServicesDep, context: Clinician) -> OutcomesOut:
+async def list_outcomes(patient_id: uuid.UUID, caller: Clinician) -> OutcomesOut:
     """A patient's pain change from baseline (IMMPACT category), scores and safety flags."""
-    return OutcomesOut.of(followups.list_outcomes(services, context, patient_id=patient_id))
+    return OutcomesOut.of(await caller.run(followups.list_outcomes, patient_id=patient_id))

@@ -10,7 +10,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from ketapath.api.deps import Clinician, Physician, ServicesDep
+from ketapath.api.deps import Clinician, Physician
 from ketapath.api.pagination import Page, PageQuery
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.plans import CustomPlanIn, OverrideIn, PlanIn, PlanOut
@@ -22,13 +22,10 @@ _WRITE_ERRORS = problem_responses(404, 409, 422)
 
 
 @router.post("/patients/{patient_id}/plans", status_code=201, responses=_WRITE_ERRORS)
-def create_plan(
-    patient_id: uuid.UUID, body: PlanIn, services: ServicesDep, context: Physician
-) -> PlanOut:
+async def create_plan(patient_id: uuid.UUID, body: PlanIn, caller: Physician) -> PlanOut:
     """Dose a named protocol for the patient; the orders are stored with their findings."""
-    plan = plans.create_plan(
-        services,
-        context,
+    plan = await caller.run(
+        plans.create_plan,
         patient_id=patient_id,
         protocol=body.protocol,
         care_area=body.care_area,
@@ -39,13 +36,12 @@ def create_plan(
 
 
 @router.post("/patients/{patient_id}/custom-plans", status_code=201, responses=_WRITE_ERRORS)
-def create_custom_plan(
-    patient_id: uuid.UUID, body: CustomPlanIn, services: ServicesDep, context: Physician
+async def create_custom_plan(
+    patient_id: uuid.UUID, body: CustomPlanIn, caller: Physician
 ) -> PlanOut:
     """Write custom orders; each is checked against the drug library and stored as a draft."""
-    plan = plans.create_custom_plan(
-        services,
-        context,
+    plan = await caller.run(
+        plans.create_custom_plan,
         patient_id=patient_id,
         orders=[order.to_order() for order in body.orders],
         care_area=body.care_area,
@@ -55,37 +51,34 @@ def create_custom_plan(
 
 
 @router.get("/patients/{patient_id}/plans", responses=problem_responses(404, 422))
-def list_plans(
-    patient_id: uuid.UUID, page: PageQuery, services: ServicesDep, context: Clinician
-) -> Page[PlanOut]:
+async def list_plans(patient_id: uuid.UUID, page: PageQuery, caller: Clinician) -> Page[PlanOut]:
     """A patient's plans, oldest first, with findings and overrides."""
-    found = plans.list_plans(services, context, patient_id=patient_id)
+    found = await caller.run(plans.list_plans, patient_id=patient_id)
     items = found[page.offset : page.offset + page.limit]
     return Page.of([PlanOut.of(plan) for plan in items], total=len(found), params=page)
 
 
 @router.get("/plans/{plan_id}", responses=problem_responses(404, 422))
-def get_plan(plan_id: uuid.UUID, services: ServicesDep, context: Clinician) -> PlanOut:
+async def get_plan(plan_id: uuid.UUID, caller: Clinician) -> PlanOut:
     """A plan with its orders, findings and overrides (who, when, why)."""
-    return PlanOut.of(plans.get_plan(services, context, plan_id=plan_id))
+    return PlanOut.of(await caller.run(plans.get_plan, plan_id=plan_id))
 
 
 @router.post("/plans/{plan_id}/findings/{finding_id}/override", responses=_WRITE_ERRORS)
-def override_finding(
+async def override_finding(
     plan_id: uuid.UUID,
     finding_id: uuid.UUID,
     body: OverrideIn,
-    services: ServicesDep,
-    context: Physician,
+    caller: Physician,
 ) -> PlanOut:
     """Override one SOFT finding of a draft plan, with the reason (physicians only)."""
-    plan = plans.override_finding(
-        services, context, plan_id=plan_id, finding_id=finding_id, reason=body.reason
+    plan = await caller.run(
+        plans.override_finding, plan_id=plan_id, finding_id=finding_id, reason=body.reason
     )
     return PlanOut.of(plan)
 
 
 @router.post("/plans/{plan_id}/sign", responses=_WRITE_ERRORS)
-def sign_plan(plan_id: uuid.UUID, services: ServicesDep, context: Physician) -> PlanOut:
+async def sign_plan(plan_id: uuid.UUID, caller: Physician) -> PlanOut:
     """Sign a draft plan once every finding is cleared; sessions may then start."""
-    return PlanOut.of(plans.sign_plan(services, context, plan_id=plan_id))
+    return PlanOut.of(await caller.run(plans.sign_plan, plan_id=plan_id))

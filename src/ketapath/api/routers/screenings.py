@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from ketapath.api.deps import Clinician, ServicesDep
+from ketapath.api.deps import Clinician
 from ketapath.api.pagination import Page, PageQuery
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.screenings import ScreeningOut, ScreeningRequest
@@ -20,30 +20,28 @@ router = APIRouter(tags=["screenings"])
     status_code=201,
     responses=problem_responses(404, 409, 422),
 )
-def run_screening(
-    patient_id: uuid.UUID, body: ScreeningRequest, services: ServicesDep, context: Clinician
+async def run_screening(
+    patient_id: uuid.UUID, body: ScreeningRequest, caller: Clinician
 ) -> ScreeningOut:
     """Screen a patient for ketamine therapy from their stored record; the result is stored."""
-    stored = screening.run_screening(
-        services, context, patient_id, answers=body.answers.to_answers(), on=body.on
+    stored = await caller.run(
+        screening.run_screening, patient_id, answers=body.answers.to_answers(), on=body.on
     )
     return ScreeningOut.of(stored)
 
 
 @router.get("/patients/{patient_id}/screenings", responses=problem_responses(404, 422))
-def list_screenings(
-    patient_id: uuid.UUID, page: PageQuery, services: ServicesDep, context: Clinician
+async def list_screenings(
+    patient_id: uuid.UUID, page: PageQuery, caller: Clinician
 ) -> Page[ScreeningOut]:
     """A patient's screenings, newest first."""
-    found = screening.list_screenings(
-        services, context, patient_id, limit=page.limit, offset=page.offset
+    found = await caller.run(
+        screening.list_screenings, patient_id, limit=page.limit, offset=page.offset
     )
     return Page.of([ScreeningOut.of(s) for s in found.items], total=found.total, params=page)
 
 
 @router.get("/screenings/{screening_id}", responses=problem_responses(404, 422))
-def get_screening(
-    screening_id: uuid.UUID, services: ServicesDep, context: Clinician
-) -> ScreeningOut:
+async def get_screening(screening_id: uuid.UUID, caller: Clinician) -> ScreeningOut:
     """A screening as it was stored."""
-    return ScreeningOut.of(screening.get_screening(services, context, screening_id))
+    return ScreeningOut.of(await caller.run(screening.get_screening, screening_id))

@@ -12,7 +12,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from ketapath.api.deps import Clinician, ServicesDep
+from ketapath.api.deps import Clinician
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.sessions import (
     AdverseEventIn,
@@ -39,30 +39,32 @@ _WRITE_ERRORS = problem_responses(404, 409, 422)
 
 
 @router.post("/plans/{plan_id}/sessions", status_code=201, responses=_WRITE_ERRORS)
-def start_session(
-    plan_id: uuid.UUID, body: SessionStartIn, services: ServicesDep, context: Clinician
+async def start_session(
+    plan_id: uuid.UUID, body: SessionStartIn, caller: Clinician
 ) -> SessionStartedOut:
     """Start a session of a signed plan once the pre-dose vital signs pass (MON-1, MON-2)."""
-    started = sessions.start_session(
-        services, context, plan_id=plan_id, chair=body.chair, baseline=body.baseline.to_record()
+    started = await caller.run(
+        sessions.start_session,
+        plan_id=plan_id,
+        chair=body.chair,
+        baseline=body.baseline.to_record(),
     )
     return SessionStartedOut.of(started)
 
 
 @router.get("/sessions/{session_id}", responses=problem_responses(404, 422))
-def get_chart(session_id: uuid.UUID, services: ServicesDep, context: Clinician) -> ChartOut:
+async def get_chart(session_id: uuid.UUID, caller: Clinician) -> ChartOut:
     """A session's chart: segments, vital signs, scores, alarms and adverse events."""
-    return ChartOut.of(sessions.get_chart(services, context, session_id=session_id))
+    return ChartOut.of(await caller.run(sessions.get_chart, session_id=session_id))
 
 
 @router.post("/sessions/{session_id}/vitals", status_code=201, responses=_WRITE_ERRORS)
-def record_vitals(
-    session_id: uuid.UUID, body: VitalsReadingIn, services: ServicesDep, context: Clinician
+async def record_vitals(
+    session_id: uuid.UUID, body: VitalsReadingIn, caller: Clinician
 ) -> ReadingOut:
     """Chart vital signs; the alarms they raise come back at once, with what to do."""
-    result = sessions.record_vitals(
-        services,
-        context,
+    result = await caller.run(
+        sessions.record_vitals,
         session_id=session_id,
         vitals=body.to_record(),
         sedation=None if body.sedation is None else body.sedation.to_record(),
@@ -72,13 +74,12 @@ def record_vitals(
 
 
 @router.post("/sessions/{session_id}/rate", status_code=201, responses=_WRITE_ERRORS)
-def change_rate(
-    session_id: uuid.UUID, body: RateChangeIn, services: ServicesDep, context: Clinician
+async def change_rate(
+    session_id: uuid.UUID, body: RateChangeIn, caller: Clinician
 ) -> RateChangeOut:
     """Set the infusion rate from now; a rate past a hard limit is refused."""
-    change = sessions.change_rate(
-        services,
-        context,
+    change = await caller.run(
+        sessions.change_rate,
         session_id=session_id,
         rate_mg_per_h=body.rate_mg_per_h,
         order_id=body.order_id,
@@ -87,66 +88,59 @@ def change_rate(
 
 
 @router.post("/sessions/{session_id}/sedation", status_code=201, responses=_WRITE_ERRORS)
-def record_sedation(
-    session_id: uuid.UUID, body: SedationIn, services: ServicesDep, context: Clinician
-) -> ReadingOut:
+async def record_sedation(session_id: uuid.UUID, body: SedationIn, caller: Clinician) -> ReadingOut:
     """Chart a MOAA/S and/or RASS score; a sedation alarm comes back at once."""
-    result = sessions.record_sedation(
-        services, context, session_id=session_id, score=body.to_record()
+    result = await caller.run(
+        sessions.record_sedation, session_id=session_id, score=body.to_record()
     )
     return ReadingOut.of(result)
 
 
 @router.post("/sessions/{session_id}/dissociation", status_code=201, responses=_WRITE_ERRORS)
-def record_dissociation(
-    session_id: uuid.UUID, body: DissociationIn, services: ServicesDep, context: Clinician
+async def record_dissociation(
+    session_id: uuid.UUID, body: DissociationIn, caller: Clinician
 ) -> EntryCreated:
     """Chart a CADSS or CADSS-6 total."""
-    entry_id = sessions.record_dissociation(
-        services, context, session_id=session_id, score=body.to_record()
+    entry_id = await caller.run(
+        sessions.record_dissociation, session_id=session_id, score=body.to_record()
     )
     return EntryCreated(id=entry_id)
 
 
 @router.post("/sessions/{session_id}/adverse-events", status_code=201, responses=_WRITE_ERRORS)
-def record_adverse_event(
-    session_id: uuid.UUID, body: AdverseEventIn, services: ServicesDep, context: Clinician
+async def record_adverse_event(
+    session_id: uuid.UUID, body: AdverseEventIn, caller: Clinician
 ) -> EntryCreated:
     """Chart an adverse event."""
-    entry_id = sessions.record_adverse_event(
-        services, context, session_id=session_id, event=body.to_record()
+    entry_id = await caller.run(
+        sessions.record_adverse_event, session_id=session_id, event=body.to_record()
     )
     return EntryCreated(id=entry_id)
 
 
 @router.post("/sessions/{session_id}/stop", responses=_WRITE_ERRORS)
-def stop_session(
-    session_id: uuid.UUID, body: StopIn, services: ServicesDep, context: Clinician
-) -> SessionOut:
+async def stop_session(session_id: uuid.UUID, body: StopIn, caller: Clinician) -> SessionOut:
     """Stop the infusion now, with the reason."""
     return SessionOut.of(
-        sessions.stop_session(services, context, session_id=session_id, reason=body.reason)
+        await caller.run(sessions.stop_session, session_id=session_id, reason=body.reason)
     )
 
 
 @router.post("/sessions/{session_id}/pause", responses=_WRITE_ERRORS)
-def pause_session(
-    session_id: uuid.UUID, body: PauseIn, services: ServicesDep, context: Clinician
-) -> SessionOut:
+async def pause_session(session_id: uuid.UUID, body: PauseIn, caller: Clinician) -> SessionOut:
     """Pause the infusion now, with the reason; the running segment ends now."""
     return SessionOut.of(
-        sessions.pause_session(services, context, session_id=session_id, reason=body.reason)
+        await caller.run(sessions.pause_session, session_id=session_id, reason=body.reason)
     )
 
 
 @router.post("/sessions/{session_id}/resume", status_code=201, responses=_WRITE_ERRORS)
-def resume_session(
-    session_id: uuid.UUID, body: RateChangeIn, services: ServicesDep, context: Clinician
+async def resume_session(
+    session_id: uuid.UUID, body: RateChangeIn, caller: Clinician
 ) -> ResumedOut:
     """Resume a paused infusion at a rate, checked as a rate change is."""
-    resumed = sessions.resume_session(
-        services,
-        context,
+    resumed = await caller.run(
+        sessions.resume_session,
         session_id=session_id,
         rate_mg_per_h=body.rate_mg_per_h,
         order_id=body.order_id,

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from ketapath.api.deps import Admin, AnyUser, ServicesDep
+from ketapath.api.deps import Admin, AnyUser
 from ketapath.api.pagination import Page, PageQuery
 from ketapath.api.problems import problem_responses
 from ketapath.api.schemas.common import ReasonIn
@@ -17,17 +17,16 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 
 @router.get("/me", responses=problem_responses(401))
-def get_me(services: ServicesDep, context: AnyUser) -> UserOut:
+async def get_me(caller: AnyUser) -> UserOut:
     """The signed-in user's own account."""
-    return UserOut.of(users.get_own_account(services, context))
+    return UserOut.of(await caller.run(users.get_own_account))
 
 
 @router.post("", status_code=201, responses=problem_responses(409, 422))
-def create_user(body: UserCreate, services: ServicesDep, context: Admin) -> UserOut:
+async def create_user(body: UserCreate, caller: Admin) -> UserOut:
     """Create an account (admin)."""
-    created = users.create_account(
-        services,
-        context,
+    created = await caller.run(
+        users.create_account,
         username=body.username,
         full_name=body.full_name,
         role=body.role,
@@ -38,15 +37,13 @@ def create_user(body: UserCreate, services: ServicesDep, context: Admin) -> User
 
 
 @router.get("", responses=problem_responses(422))
-def list_users(page: PageQuery, services: ServicesDep, context: Admin) -> Page[UserOut]:
+async def list_users(page: PageQuery, caller: Admin) -> Page[UserOut]:
     """List the accounts, by username (admin)."""
-    found = users.list_accounts(services, context, limit=page.limit, offset=page.offset)
+    found = await caller.run(users.list_accounts, limit=page.limit, offset=page.offset)
     return Page.of([UserOut.of(u) for u in found.items], total=found.total, params=page)
 
 
 @router.post("/{user_id}/deactivate", responses=problem_responses(404, 409, 422))
-def deactivate_user(
-    user_id: uuid.UUID, body: ReasonIn, services: ServicesDep, context: Admin
-) -> UserOut:
+async def deactivate_user(user_id: uuid.UUID, body: ReasonIn, caller: Admin) -> UserOut:
     """Deactivate an account (admin): it can no longer sign in; its records stay."""
-    return UserOut.of(users.deactivate_account(services, context, user_id, reason=body.reason))
+    return UserOut.of(await caller.run(users.deactivate_account, user_id, reason=body.reason))

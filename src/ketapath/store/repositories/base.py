@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import TypeVar, cast
 
-from sqlalchemy import Select, Table, insert
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import Insert, Select, Table, insert
 from sqlalchemy.orm import Session
 
 from ketapath.errors import DataError, InputError, NotFoundError
@@ -22,6 +22,7 @@ from ketapath.store.amendments import (
     AmendedRow,
     AmendmentKind,
     amend_row,
+    amend_values,
     apply_amendments,
     load_amendments_of,
     row_identity,
@@ -56,6 +57,12 @@ def as_check(to_record: Callable[[AmendedRow], object]) -> Callable[[Mapping[str
             raise InputError(msg, field="changes") from exc
 
     return check
+
+
+@cache
+def _insert_statement(table: type[Base]) -> Insert:
+    """The insert of one row of `table`, built once per table."""
+    return insert(cast("Table", table.__table__))
 
 
 def require_user(actor: Actor) -> uuid.UUID:
@@ -101,21 +108,18 @@ class Repository:
             self.session.add_all(rows)
             self.session.flush()
 
-    def _insert(self, row: Base, *, what: str) -> None:
-        """Insert one new clinical row with a single statement, without the ORM's flush.
+    def _insert(self, table: type[Base], values: Mapping[str, object]) -> uuid.UUID:
+        """Insert one new clinical row, given as its column values, with a single statement.
 
-        For the rows charted many times a session (vital signs, scores, alarms): the id and the
-        recording time are given here, the row stays outside the session's identity map, and a
+        For the rows charted many times a session (vital signs, scores, alarms): no ORM object
+        and no flush; the id and the recording time are given here (and returned), and a
         uniqueness or reference failure becomes `ConflictError` as in `_add`.
         """
-        mapper = sa_inspect(type(row))
-        if getattr(row, "id", None) is None:
-            row.id = new_id()  # type: ignore[attr-defined]  # every clinical row has one
-        if getattr(row, "recorded_at", None) is None:
-            row.recorded_at = utc_now()  # type: ignore[attr-defined]
-        values = {attr.columns[0].name: getattr(row, attr.key) for attr in mapper.column_attrs}
-        with translate_database_errors(what):
-            self.session.execute(insert(cast("Table", mapper.local_table)), [values])
+        row_id = new_id()
+        values = {**values, "id": row_id, "recorded_at": utc_now()}
+        with translate_database_errors(table.__tablename__):
+            self.session.connection().execute(_insert_statement(table), values)
+        return row_id
 
     def _get(self, table: type[RowT], row_id: uuid.UUID) -> RowT:
         row = self.session.get(table, row_id)
@@ -127,8 +131,24 @@ class Repository:
     def _amended(self, rows: Sequence[RowT]) -> list[tuple[RowT, AmendedRow]]:
         """Return each row with its amendments applied (one query for all of them, whatever
         their tables)."""
-        by_row = load_amendments_of(self.session, rows)
+        by_row = load_amendments_of(
+            self.session, {row_identity(row): type(row).__tablename__ for row in rows}
+        )
         return [(row, apply_amendments(row, by_row[row_identity(row)])) for row in rows]
+
+    def _amended_values(
+        self, rows: Sequence[tuple[type[Base], Mapping[str, object]]]
+    ) -> list[AmendedRow]:
+        """`_amended` for rows read as plain column values (`Table` selects, no ORM objects)."""
+        ids = [cast("uuid.UUID", values["id"]) for _, values in rows]
+        by_row = load_amendments_of(
+            self.session,
+            {row_id: table.__tablename__ for row_id, (table, _) in zip(ids, rows, strict=True)},
+        )
+        return [
+            amend_values(table, values, by_row[row_id])
+            for row_id, (table, values) in zip(ids, rows, strict=True)
+        ]
 
     def _select_amended(self, query: Select[RowT]) -> list[tuple[RowT, AmendedRow]]:
         return self._amended(list(self.session.scalars(query)))

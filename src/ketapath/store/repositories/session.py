@@ -8,10 +8,12 @@ Vital signs taken at intake (no session) are written here too.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import Integer, Table, bindparam, select
+from sqlalchemy.orm import Session
 
 from ketapath.clinical.dosing.orders import CareArea, Drug, Route
 from ketapath.clinical.observations import (
@@ -24,7 +26,7 @@ from ketapath.clinical.records import VitalSigns
 from ketapath.clinical.session.monitoring import Alarm, SessionAction
 from ketapath.errors import InputError, NotFoundError
 from ketapath.store.amendments import AmendedRow, AmendmentKind
-from ketapath.store.audit import AuditAction
+from ketapath.store.audit import Actor, AuditAction
 from ketapath.store.findings import finding_from_json, finding_to_columns
 from ketapath.store.records import (
     AdverseEventRecord,
@@ -37,6 +39,7 @@ from ketapath.store.repositories.base import Repository, as_check, require_user
 from ketapath.store.tables import (
     AdministrationSegment,
     AdverseEvent,
+    Base,
     DissociationScoreEntry,
     Patient,
     SedationScoreEntry,
@@ -50,29 +53,38 @@ __all__ = ["SessionRepository", "vitals_from_row"]
 
 _RECENT_MARGIN = 8  # extra rows read so that an amended reading time is still honoured
 
-# The statements of `SessionRepository.get_recent`, built once (a vital-sign write runs them all).
+# The statements of `SessionRepository.get_recent`, built once (a vital-sign write runs them all);
+# they read plain columns, only those the rules need, without ORM objects.
+_VITALS = ("sbp_mmhg", "dbp_mmhg", "hr_bpm", "rr_per_min", "spo2_pct", "temperature_c")
+_SESSION_TABLE = cast("Table", TreatmentSession.__table__)
+_VITALS_TABLE = cast("Table", VitalSignsEntry.__table__)
+_SEDATION_TABLE = cast("Table", SedationScoreEntry.__table__)
 _SESSION_WITH_REGISTRATION = (
-    select(TreatmentSession, Patient.clinic_id, Patient.active)
-    .join(Patient, Patient.id == TreatmentSession.patient_id)
-    .where(TreatmentSession.id == bindparam("session_id"))
+    select(
+        _SESSION_TABLE,
+        Patient.clinic_id.label("patient_clinic_id"),
+        Patient.active.label("patient_active"),
+    )
+    .join_from(_SESSION_TABLE, Patient, Patient.id == _SESSION_TABLE.c.patient_id)
+    .where(_SESSION_TABLE.c.id == bindparam("session_id"))
 )
 _LATEST_VITALS = (
-    select(VitalSignsEntry)
+    select(*(_VITALS_TABLE.c[name] for name in ("id", "taken_at", *_VITALS)))
     .where(
-        VitalSignsEntry.session_id == bindparam("session_id"),
-        VitalSignsEntry.taken_at <= bindparam("until"),
+        _VITALS_TABLE.c.session_id == bindparam("session_id"),
+        _VITALS_TABLE.c.taken_at <= bindparam("until"),
     )
-    .order_by(VitalSignsEntry.taken_at.desc(), VitalSignsEntry.id.desc())
+    .order_by(_VITALS_TABLE.c.taken_at.desc(), _VITALS_TABLE.c.id.desc())
     .limit(bindparam("rows", type_=Integer))
 )
 _LATEST_SEDATION = (
-    select(SedationScoreEntry)
+    select(*(_SEDATION_TABLE.c[name] for name in ("id", "assessed_at", "moaas", "rass")))
     .where(
-        SedationScoreEntry.session_id == bindparam("session_id"),
-        SedationScoreEntry.assessed_at >= bindparam("since"),
-        SedationScoreEntry.assessed_at <= bindparam("until"),
+        _SEDATION_TABLE.c.session_id == bindparam("session_id"),
+        _SEDATION_TABLE.c.assessed_at >= bindparam("since"),
+        _SEDATION_TABLE.c.assessed_at <= bindparam("until"),
     )
-    .order_by(SedationScoreEntry.assessed_at.desc(), SedationScoreEntry.id.desc())
+    .order_by(_SEDATION_TABLE.c.assessed_at.desc(), _SEDATION_TABLE.c.id.desc())
     .limit(1 + _RECENT_MARGIN)
 )
 ChartRowT = TypeVar(
@@ -84,7 +96,6 @@ ChartRowT = TypeVar(
     AdverseEvent,
     SessionAlarm,
 )
-_VITALS = ("sbp_mmhg", "dbp_mmhg", "hr_bpm", "rr_per_min", "spo2_pct", "temperature_c")
 
 
 def _session(a: AmendedRow) -> SessionRecord:
@@ -155,6 +166,10 @@ def _event(a: AmendedRow) -> AdverseEventRecord:
 
 class SessionRepository(Repository):
     """Sessions and their charts. Every method appends an audit entry."""
+
+    def __init__(self, session: Session, actor: Actor) -> None:
+        super().__init__(session, actor)
+        self._session_patients: dict[uuid.UUID, uuid.UUID] = {}  # session id -> its patient
 
     def create(
         self,
@@ -248,57 +263,45 @@ class SessionRepository(Repository):
         except ValueError:
             msg = f"`session_id` must be the id of a stored session (got {dose.session_id!r})."
             raise InputError(msg, field="session_id", value=dose.session_id) from None
-        session = self._get(TreatmentSession, session_id)
-        row = AdministrationSegment(
-            session_id=session.id,
-            order_id=order_id,
-            route=str(dose.route),
-            drug=str(dose.drug),
-            started_at=dose.time,
-            ended_at=dose.end,
-            dose_mg=dose.dose_mg,
-            rate_mg_per_h=dose.rate_mg_per_h,
-            recorded_by=require_user(self.actor),
-        )
-        return self._chart(row, session.patient_id)
+        values = {
+            "session_id": session_id,
+            "order_id": order_id,
+            "route": str(dose.route),
+            "drug": str(dose.drug),
+            "started_at": dose.time,
+            "ended_at": dose.end,
+            "dose_mg": dose.dose_mg,
+            "rate_mg_per_h": dose.rate_mg_per_h,
+        }
+        return self._chart(AdministrationSegment, values)
 
     def add_vitals(
         self, patient_id: uuid.UUID, vitals: VitalSigns, *, session_id: uuid.UUID | None = None
     ) -> uuid.UUID:
         """Chart a set of vital signs, in a session or (without `session_id`) at intake."""
-        values = {name: getattr(vitals, name) for name in _VITALS}
-        row = VitalSignsEntry(
-            patient_id=patient_id,
-            session_id=session_id,
-            taken_at=vitals.time,
-            recorded_by=require_user(self.actor),
-            **values,
-        )
-        return self._chart(row, patient_id)
+        values: dict[str, object] = {name: getattr(vitals, name) for name in _VITALS}
+        values.update(patient_id=patient_id, session_id=session_id, taken_at=vitals.time)
+        return self._chart(VitalSignsEntry, values, patient_id=patient_id)
 
     def add_sedation(self, session_id: uuid.UUID, score: SedationScore) -> uuid.UUID:
         """Chart a MOAA/S and/or RASS assessment."""
-        session = self._get(TreatmentSession, session_id)
-        row = SedationScoreEntry(
-            session_id=session_id,
-            assessed_at=score.time,
-            moaas=score.moaas,
-            rass=score.rass,
-            recorded_by=require_user(self.actor),
-        )
-        return self._chart(row, session.patient_id)
+        values = {
+            "session_id": session_id,
+            "assessed_at": score.time,
+            "moaas": score.moaas,
+            "rass": score.rass,
+        }
+        return self._chart(SedationScoreEntry, values)
 
     def add_dissociation(self, session_id: uuid.UUID, score: DissociationScore) -> uuid.UUID:
         """Chart a CADSS or CADSS-6 total."""
-        session = self._get(TreatmentSession, session_id)
-        row = DissociationScoreEntry(
-            session_id=session_id,
-            assessed_at=score.time,
-            total=score.total,
-            form=str(score.form),
-            recorded_by=require_user(self.actor),
-        )
-        return self._chart(row, session.patient_id)
+        values = {
+            "session_id": session_id,
+            "assessed_at": score.time,
+            "total": score.total,
+            "form": str(score.form),
+        }
+        return self._chart(DissociationScoreEntry, values)
 
     def add_adverse_event(self, session_id: uuid.UUID, event: AdverseEventRecord) -> uuid.UUID:
         """Chart an adverse event."""
@@ -306,34 +309,48 @@ class SessionRepository(Repository):
             raise InputError(
                 "`description` must be a non-empty text (got '').", field="description"
             )
-        session = self._get(TreatmentSession, session_id)
-        row = AdverseEvent(
-            session_id=session_id,
-            occurred_at=event.occurred_at,
-            kind=event.kind,
-            severity=event.severity,
-            description=event.description,
-            action_taken=event.action_taken,
-            recorded_by=require_user(self.actor),
-        )
-        return self._chart(row, session.patient_id)
+        values = {
+            "session_id": session_id,
+            "occurred_at": event.occurred_at,
+            "kind": event.kind,
+            "severity": event.severity,
+            "description": event.description,
+            "action_taken": event.action_taken,
+        }
+        return self._chart(AdverseEvent, values)
 
     def add_alarm(self, session_id: uuid.UUID, alarm: Alarm, *, raised_at: datetime) -> uuid.UUID:
         """Chart an alarm raised by a reading, with the action it asked for."""
-        session = self._get(TreatmentSession, session_id)
-        row = SessionAlarm(
-            session_id=session_id,
-            raised_at=raised_at,
-            action=str(alarm.action),
-            recorded_by=require_user(self.actor),
+        values = {
+            "session_id": session_id,
+            "raised_at": raised_at,
+            "action": str(alarm.action),
             **finding_to_columns(alarm.finding, 0),
-        )
-        return self._chart(row, session.patient_id)
+        }
+        return self._chart(SessionAlarm, values)
 
-    def _chart(self, row: ChartRowT, patient_id: uuid.UUID) -> uuid.UUID:
-        self._insert(row, what=type(row).__tablename__)
-        self._audit(AuditAction.CREATE, row, row.id, patient_id=patient_id)
-        return row.id
+    def _chart(
+        self,
+        table: type[ChartRowT],
+        values: Mapping[str, object],
+        *,
+        patient_id: uuid.UUID | None = None,
+    ) -> uuid.UUID:
+        """Insert a charted row (by `recorded_by`, the actor) and its audit entry; a row of a
+        session is the session's patient's (`patient_id` of the session, unless given)."""
+        if patient_id is None:
+            patient_id = self._patient_of(cast("uuid.UUID", values["session_id"]))
+        row_id = self._insert(table, {**values, "recorded_by": require_user(self.actor)})
+        self._audit(AuditAction.CREATE, table.__tablename__, row_id, patient_id=patient_id)
+        return row_id
+
+    def _patient_of(self, session_id: uuid.UUID) -> uuid.UUID:
+        """The patient of a session (it must exist), remembered by this repository."""
+        patient_id = self._session_patients.get(session_id)
+        if patient_id is None:
+            patient_id = self._get(TreatmentSession, session_id).patient_id
+            self._session_patients[session_id] = patient_id
+        return patient_id
 
     def get(self, session_id: uuid.UUID) -> SessionRecord:
         """Return the session as amended."""
@@ -373,33 +390,30 @@ class SessionRepository(Repository):
         time, so a corrected time is honoured unless more than that margin of rows moved past it.
         """
         params = {"session_id": session_id, "until": until, "since": sedation_since}
-        found = self.session.execute(_SESSION_WITH_REGISTRATION, params).one_or_none()
+        run = self.session.connection().execute
+        found = run(_SESSION_WITH_REGISTRATION, params).mappings().one_or_none()
         if found is None:
             raise NotFoundError(f"No treatment_session with id {session_id}.")
-        row, clinic_id, active = found
-        self._held.append(row)
-        self._audit(AuditAction.READ, row, row.id, patient_id=row.patient_id, detail="recent")
-        vitals_rows = list(
-            self.session.scalars(_LATEST_VITALS, {**params, "rows": readings + _RECENT_MARGIN})
-        )
-        score_rows = list(self.session.scalars(_LATEST_SEDATION, params))
-        amended = dict(self._amended([row, *vitals_rows, *score_rows]))
-        vitals = sorted((vitals_from_row(amended[v]) for v in vitals_rows), key=lambda v: v.time)
+        session_values = {column.name: found[column.name] for column in _SESSION_TABLE.columns}
+        patient_id = cast("uuid.UUID", session_values["patient_id"])
+        self._session_patients[session_id] = patient_id
+        self._audit(AuditAction.READ, "treatment_session", session_id, patient_id=patient_id)
+        rows = readings + _RECENT_MARGIN
+        vitals_rows = list(run(_LATEST_VITALS, {**params, "rows": rows}).mappings())
+        score_rows = list(run(_LATEST_SEDATION, params).mappings())
+        read: list[tuple[type[Base], Mapping[str, object]]] = [(TreatmentSession, session_values)]
+        read += [(VitalSignsEntry, dict(row)) for row in vitals_rows]
+        read += [(SedationScoreEntry, dict(row)) for row in score_rows]
+        session, *amended = self._amended_values(read)
+        split = len(vitals_rows)
+        vitals = sorted(map(vitals_from_row, amended[:split]), key=lambda v: v.time)
+        scores = sorted(map(_sedation, amended[split:]), key=lambda score: score.time)
         return RecentReadings(
-            session=_session(amended[row]),
-            patient_clinic_id=clinic_id,
-            patient_active=active,
+            session=_session(session),
+            patient_clinic_id=found["patient_clinic_id"],
+            patient_active=found["patient_active"],
             vitals=tuple(v for v in vitals if v.time <= until)[-readings:],
-            sedation=tuple(
-                sorted(
-                    (
-                        score
-                        for score in (_sedation(amended[entry]) for entry in score_rows)
-                        if sedation_since <= score.time <= until
-                    ),
-                    key=lambda score: score.time,
-                )
-            ),
+            sedation=tuple(score for score in scores if sedation_since <= score.time <= until),
         )
 
     def _rows(self, table: type[ChartRowT], session_id: uuid.UUID, order: str) -> list[ChartRowT]:
