@@ -38,14 +38,11 @@ __all__ = [
     "AnyUser",
     "Caller",
     "Clinician",
-    "CurrentCaller",
     "Physician",
     "ServicesDep",
     "UserRole",
     "allow",
     "declared_roles",
-    "get_caller",
-    "get_credential",
     "get_services",
     "is_public",
     "public",
@@ -67,16 +64,6 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def get_credential(
-    request: Request, response: Response, services: ServicesDep
-) -> security.SignedCredential:
-    """Return the request's signed credential (no database: `Caller.run` looks it up)."""
-    return security.read_credentials(request, response, services)
-
-
-SignedCredentialDep = Annotated[security.SignedCredential, Depends(get_credential)]
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Caller:
     """Who sent a request, as their signed credential says; `run` runs a use case for them.
@@ -93,11 +80,6 @@ class Caller:
     signed: security.SignedCredential
     client_address: str | None
     request_id: str | None
-
-    @property
-    def role(self) -> str:
-        """The role signed into the credential (the look-up confirms it)."""
-        return self.signed.role
 
     async def run(
         self,
@@ -123,36 +105,28 @@ class Caller:
         return use_case(self.services, context, *args, **kwargs)
 
 
-async def get_caller(
-    request: Request, services: ServicesDep, signed: SignedCredentialDep
-) -> Caller:
-    """Return the `Caller` of the request, with the client's address and the request id."""
-    return Caller(
-        services=services,
-        signed=signed,
-        client_address=request.client.host if request.client else None,
-        request_id=getattr(request.state, "request_id", None),
-    )
-
-
-CurrentCaller = Annotated[Caller, Depends(get_caller)]
-
-
 def allow(*roles: UserRole) -> Any:  # noqa: ANN401  # a FastAPI `Depends` marker
-    """Return a dependency that yields the `RequestContext` of a user in one of `roles`.
+    """Return a dependency that yields the `Caller` of a user in one of `roles`.
 
-    Other roles get 403 (problem+json); requests without valid credentials get 401.
+    Other roles get 403 (problem+json); requests without a valid credential get 401 (one
+    dependency, so that FastAPI resolves one level for it).
     """
     if not roles:
         raise ValueError("`roles` must name at least one role (use `public()` for none).")
     allowed = tuple(UserRole(role) for role in roles)
 
-    async def require_role(caller: CurrentCaller) -> Caller:
-        if caller.role not in allowed:
+    async def require_role(request: Request, response: Response, services: ServicesDep) -> Caller:
+        signed = security.read_credentials(request, response, services)
+        if signed.role not in allowed:
             names = ", ".join(allowed)
-            detail = f"The {caller.role} role may not use this route (allowed: {names})."
+            detail = f"The {signed.role} role may not use this route (allowed: {names})."
             raise HTTPException(status_code=403, detail=detail)
-        return caller
+        return Caller(
+            services=services,
+            signed=signed,
+            client_address=request.client.host if request.client else None,
+            request_id=getattr(request.state, "request_id", None),
+        )
 
     _ROLES[require_role] = allowed
     return Depends(require_role)

@@ -229,7 +229,7 @@ class AccessRepository(Repository):
         """The account `user_id` and whether `jti` was signed out (one statement); None when
         there is no such account."""
         params = {"user_id": user_id, "jti": jti}
-        row = self.session.execute(_TOKEN_HOLDER, params).one_or_none()
+        row = self.session.connection().execute(_TOKEN_HOLDER, params).one_or_none()
         if row is None:
             return None
         return TokenHolder(
