@@ -6,14 +6,16 @@ file; a route that declares neither roles (`allow`) nor `public()` fails the sui
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from dataclasses import dataclass
+from typing import get_args, get_type_hints
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from ketapath.api.deps import declared_roles, is_public
-from ketapath.services.context import UserRole
+from ketapath.services.context import RequestContext, UserRole
 
 pytestmark = pytest.mark.anyio
 
@@ -95,6 +97,41 @@ def test_every_route_declares_who_may_call_it(api):
     ]
 
     assert undeclared == []
+
+
+def _calls(dependant):
+    if dependant.call is not None:
+        yield dependant.call
+    for sub in dependant.dependencies:
+        yield from _calls(sub)
+
+
+def test_routes_and_their_dependencies_run_on_the_event_loop(api):
+    # Only `Caller.run` goes to the thread pool: one trip per request, not one per function.
+    blocking = [
+        (op.method, op.path, call.__name__)
+        for op in _operations(api.app)
+        for call in _calls(op.route.dependant)
+        if not inspect.iscoroutinefunction(call)
+    ]
+
+    assert blocking == []
+
+
+def test_no_route_gets_a_request_context_but_from_its_caller(api):
+    # A use case needs a RequestContext; a route gets one only inside `Caller.run`, after the
+    # credential's look-up (signed out? deactivated? role changed?).
+    taking = [
+        (op.method, op.path, call.__name__)
+        for op in _operations(api.app)
+        for call in _calls(op.route.dependant)
+        if any(
+            RequestContext in (hint, *get_args(hint))
+            for hint in get_type_hints(call, include_extras=True).values()
+        )
+    ]
+
+    assert taking == []
 
 
 def test_every_route_publishes_its_roles_in_the_openapi_document(api):

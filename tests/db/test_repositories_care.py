@@ -220,6 +220,34 @@ def test_pause_ends_the_segment_by_amendment_and_resume_clears_the_pause(
     ]
 
 
+def test_recent_readings_read_what_this_transaction_charted_and_amended(
+    db_session, actor, full_chart
+):
+    # The judging read runs plain statements: it must see rows and amendments the same
+    # transaction made before it, pending in the ORM or not.
+    repo = SessionRepository(db_session, actor)
+    created = repo.create(
+        full_chart.ids["patient"], chair="Chair 5", care_area="outpatient_infusion_clinic"
+    )
+    repo.start(created.id, at=T0)
+    readings = [
+        VitalSigns(time=T0 + timedelta(minutes=m), sbp_mmhg=120 + m, hr_bpm=70) for m in (5, 10)
+    ]
+    for reading in readings:
+        repo.add_vitals(full_chart.ids["patient"], reading, session_id=created.id)
+    repo.add_sedation(created.id, SedationScore(time=T0 + timedelta(minutes=10), moaas=4))
+    repo.pause(created.id, at=T0 + timedelta(minutes=12), reason="nausea")
+
+    recent = repo.get_recent(
+        created.id, until=T0 + timedelta(minutes=15), sedation_since=T0, readings=2
+    )
+
+    assert recent.session.status is SessionStatus.PAUSED
+    assert recent.vitals == tuple(readings)
+    assert recent.sedation == (SedationScore(time=T0 + timedelta(minutes=10), moaas=4),)
+    assert recent.patient_active is True
+
+
 def test_discharge_reads_back_with_signature_and_is_signed_once(db_session, actor, full_chart):
     discharges = DischargeRepository(db_session, actor)
     stored = discharges.get(full_chart.ids["discharge_assessment"])

@@ -1,8 +1,8 @@
 """Pages of a list: `PageParams` (``?limit=&offset=``) in, `Page[T]` out.
 
 @router.get("", response_model=Page[PatientSummary])
-def list_patients(page: PageQuery, ...) -> Page[PatientSummary]:
-    found = service(..., limit=page.limit, offset=page.offset)
+async def list_patients(page: PageQuery, caller: Clinician) -> Page[PatientSummary]:
+    found = await caller.run(service, limit=page.limit, offset=page.offset)
     return Page.of([...], total=found.total, params=page)
 """
 
@@ -32,7 +32,7 @@ class PageParams(BaseModel):
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET, description="Items to skip (>= 0).")
 
 
-def _page_params(
+async def _page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1-200).")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> PageParams:

@@ -113,7 +113,9 @@ class Repository:
 
         For the rows charted many times a session (vital signs, scores, alarms): no ORM object
         and no flush; the id and the recording time are given here (and returned), and a
-        uniqueness or reference failure becomes `ConflictError` as in `_add`.
+        uniqueness or reference failure becomes `ConflictError` as in `_add`. Plain statements
+        such as this one see every row of the transaction because the ORM's rows are flushed
+        as soon as they are added (`_add`, `amend_row`).
         """
         row_id = new_id()
         values = {**values, "id": row_id, "recorded_at": utc_now()}
