@@ -8,6 +8,7 @@ have; their units of work commit for real. The clock is the test's.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -140,6 +141,47 @@ def test_parallel_guesses_in_two_processes_are_counted_one_after_the_other(serve
     checked = [outcome for outcome in outcomes if outcome.retry_after_s is None]
     assert len(checked) == 5
     assert sorted(a.throttled for a in _attempts(server.first)) == [False] * 5 + [True] * 7
+
+
+class _HeldHasher(PasswordHasher):
+    """Argon2 whose password check waits for the test: the sign-in is then mid-check."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.checking, self.release = threading.Event(), threading.Event()
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        self.checking.set()
+        self.release.wait(timeout=30)
+        return super().verify(hash, password)
+
+
+def test_a_sign_in_checking_its_password_holds_up_no_writer(server):
+    # Argon2 takes tens of milliseconds: on SQLite, a sign-in that hashed inside its writing
+    # transaction would hold every writer of every process for that long.
+    hasher = _HeldHasher()
+    signing_in = dataclasses.replace(server.first, password_hasher=hasher)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        outcome = pool.submit(_try, signing_in, PASSWORD)
+        assert hasher.checking.wait(timeout=30)
+        try:
+            with server.second.unit_of_work() as session:  # another process writes meanwhile
+                create_user(
+                    session,
+                    username="nurse.two",
+                    full_name="Nurse Two",
+                    role="nurse",
+                    password=PASSWORD,
+                    hasher=FAST_HASHER,
+                )
+            still_checking = not outcome.done()
+        finally:
+            hasher.release.set()
+        signed_in = outcome.result(timeout=30)
+
+    assert still_checking
+    assert signed_in.principal is not None
+    assert [a.succeeded for a in _attempts(server.first)] == [True]
 
 
 def test_every_attempt_is_recorded_with_how_it_ended(server):

@@ -121,24 +121,28 @@ def _rehash(session: Session, user: UserRecord, new_hash: str, address: str | No
     UserRepository(session, actor).replace_password_hash(user.id, new_hash, why=why)
 
 
-def _verify(
-    session: Session, hasher: PasswordHasher, credentials: tuple[str, str], address: str | None
-) -> tuple[Principal | None, uuid.UUID | None]:
-    """The principal when the password matches (else None), and the account's id when found."""
-    username, password = credentials
-    # No account name holds a NUL, and PostgreSQL text cannot: look nothing up.
-    found = (
-        None if "\x00" in username else UserRepository(session, SYSTEM).find_password_hash(username)
-    )
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """What the password check found: the account (when the username names an active one),
+    whether the password matched, and the new hash when the stored one is out of date."""
+
+    user: UserRecord | None
+    matched: bool
+    new_hash: str | None = None
+
+
+def _check_password(
+    hasher: PasswordHasher, found: tuple[UserRecord, str] | None, password: str
+) -> _Checked:
+    """The Argon2 work of a sign-in (tens of ms), done outside any transaction."""
     if found is None:
         _matches(hasher, _decoy_hash(hasher), password)
-        return None, None
+        return _Checked(user=None, matched=False)
     user, password_hash = found
     if not _matches(hasher, password_hash, password):
-        return None, user.id
-    if hasher.check_needs_rehash(password_hash):
-        _rehash(session, user, hasher.hash(password), address)
-    return _principal(user), user.id
+        return _Checked(user=user, matched=False)
+    new_hash = hasher.hash(password) if hasher.check_needs_rehash(password_hash) else None
+    return _Checked(user=user, matched=True, new_hash=new_hash)
 
 
 def log_in(
@@ -146,8 +150,13 @@ def log_in(
 ) -> LoginOutcome:
     """Check a username and password, throttle guessing, and record the attempt.
 
-    The attempt is recorded whatever its outcome (never with its password), in the transaction
-    that counts the recent failures, so that every process of the server counts the same ones.
+    Three steps, so that no writer waits on the password's hashing: a read (is the username or
+    the address throttled? the account's hash), the Argon2 check outside any transaction, then
+    the writing transaction, which counts the recent failures again (an attempt of another
+    process may have failed meanwhile), records the attempt whatever its outcome (never with its
+    password) and, on success, stores an upgraded hash. Every process of the server counts the
+    same attempts. An attempt found throttled at the last step is refused like one found
+    throttled at the first, whatever its password.
 
     Parameters
     ----------
@@ -165,20 +174,32 @@ def log_in(
         account (indistinguishable); `retry_after_s` when too many attempts failed recently.
     """
     now = services.now()
+    throttle = partial(services.login_throttle.retry_after_s, username=username, now=now)
+    with services.read_only() as session:
+        wait_s = throttle(AccessRepository(session, SYSTEM), address=client_address)
+        # No account name holds a NUL, and PostgreSQL text cannot: look nothing up.
+        found = None
+        if wait_s is None and "\x00" not in username:
+            found = UserRepository(session, SYSTEM).find_password_hash(username)
+    checked = (
+        None if wait_s is not None else _check_password(services.password_hasher, found, password)
+    )
     with services.unit_of_work() as session:
         attempts = AccessRepository(session, SYSTEM)
         attempts.lock_sign_in(username, client_address)
         record = partial(
             attempts.record_attempt, at=now, username=username, client_address=client_address
         )
-        wait_s = services.login_throttle.retry_after_s(attempts, username, client_address, now=now)
-        if wait_s is not None:
+        if checked is not None:
+            wait_s = throttle(attempts, address=client_address)
+        if checked is None or wait_s is not None:
             record(succeeded=False, throttled=True)
             return LoginOutcome(principal=None, retry_after_s=wait_s)
-        principal, user_id = _verify(
-            session, services.password_hasher, (username, password), client_address
-        )
-        record(succeeded=principal is not None, user_id=user_id)
+        user = checked.user
+        if user is not None and checked.new_hash is not None:
+            _rehash(session, user, checked.new_hash, client_address)
+        record(succeeded=checked.matched, user_id=None if user is None else user.id)
+    principal = _principal(user) if checked.matched and user is not None else None
     return LoginOutcome(principal=principal)
 
 
