@@ -248,3 +248,12 @@ def test_board_session_started_before_midnight_and_still_running_stays_in_sessio
     sid = started_session(world, signed_plan(world, world.add_patient("MRN-5")))
     clock.now = T0
     assert [c.session_id for c in _read(world).in_session] == [sid]
+
+
+def test_board_card_paused_this_instant_shows_no_rate_and_what_was_given(world, running, clock):
+    paused_at = clock.advance(hours=1)
+    sessions.pause_session(world.services, world.nurse, session_id=running, reason="nausea")
+    (card,) = _read(world).in_session  # read at the pause time itself: the segment ended then
+    assert (card.paused_at, card.pause_reason) == (paused_at, "nausea")
+    assert card.rate_mg_per_h is None
+    assert card.given_mg == pytest.approx(RATE_MG_PER_H)

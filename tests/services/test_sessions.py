@@ -320,6 +320,36 @@ def test_chart_holds_scores_events_and_stop_in_time_order(world, session_id, clo
     assert len(chart.vitals) == 1  # the baseline, charted with the start
 
 
+def test_scores_taken_together_are_charted_together_or_not_at_all(world, session_id, clock):
+    at = clock.advance(minutes=20)
+    together = {
+        "sedation": SedationScore(time=at, moaas=2),
+        "dissociation": DissociationScore(time=at, total=6, form=CadssForm.SHORT),
+    }
+    refused_event = AdverseEventRecord(
+        occurred_at=at, kind="nausea", severity="mild", description=""
+    )
+    with pytest.raises(InputError, match="description"):  # the last one is refused ...
+        sessions.record_scores(
+            world.services, world.nurse, session_id=session_id, event=refused_event, **together
+        )
+    empty = sessions.get_chart(world.services, world.nurse, session_id=session_id)
+    assert (empty.sedation, empty.dissociation, empty.alarms) == ((), (), ())  # ... so none is
+
+    event = dataclasses.replace(refused_event, description="Sick")
+    result = sessions.record_scores(
+        world.services, world.nurse, session_id=session_id, event=event, **together
+    )
+
+    chart = sessions.get_chart(world.services, world.nurse, session_id=session_id)
+    assert [s.record for s in chart.sedation] == [together["sedation"]]
+    assert [d.record for d in chart.dissociation] == [together["dissociation"]]
+    assert [e.record for e in chart.adverse_events] == [event]
+    assert result is not None
+    assert _rules(result.alarms) == [("MON-9", SessionAction.PAUSE)]  # as record_sedation does
+    assert [a.id for a in chart.alarms] == [a.id for a in result.alarms]
+
+
 def test_stop_needs_a_reason_and_happens_once(world, session_id):
     with pytest.raises(InputError):
         sessions.stop_session(world.services, world.nurse, session_id=session_id, reason=" ")
@@ -421,6 +451,15 @@ def test_pause_then_resume_gives_segments_with_a_gap(world, session_id, clock):
         ("paused", "status_change", "nausea, MOAA/S 2 (MON-9)"),
         ("in_progress", "status_change", "Resumed at 20 mg/h."),
     ]
+
+
+def test_pause_at_the_instant_a_rate_was_set_is_a_conflict_and_ends_nothing(world, session_id):
+    sessions.change_rate(world.services, world.nurse, session_id=session_id, rate_mg_per_h=20.0)
+    with pytest.raises(ConflictError, match="has not run"):
+        _pause(world, session_id)
+    chart = sessions.get_chart(world.services, world.nurse, session_id=session_id)
+    assert chart.session.status is SessionStatus.IN_PROGRESS
+    assert [d.record.end for d in chart.doses] == [T0 + timedelta(hours=4)]
 
 
 def test_predicted_concentration_falls_while_paused(world, session_id, clock):

@@ -3,8 +3,11 @@
 These run inside a use case's transaction (`ketapath.services.care.sessions` owns the use cases).
 
 The store keeps each segment as first written, except that a pause ends the running segment at
-the pause time (an amendment). `effective_doses` reads a segment as running until the next rate
-change of the same route, or the session's stop, whichever comes first.
+the pause time (an amendment). This module holds the one reading of the chart as given:
+`effective_doses` ends a segment at the next rate change of the same route or at the session's
+stop, whichever comes first; a segment runs from its start (included) to that end (excluded)
+(`running_doses`, `running_segments`); and what has been given by a time counts a running
+segment up to that time (`given_by`, `calculate_given_mg`).
 
 A new rate (a titration, or the rate a paused infusion resumes at) runs from now to the order's
 planned end, and is checked against the drug library: a HARD finding refuses it; so does a SOFT
@@ -41,10 +44,13 @@ from ketapath.store.tables import SessionStatus, TreatmentSession
 
 __all__ = [
     "RateChange",
+    "calculate_given_mg",
     "effective_doses",
+    "given_by",
     "list_patient_charts",
     "read_chart",
     "require_status",
+    "running_doses",
     "running_segments",
     "set_rate",
 ]
@@ -62,59 +68,87 @@ class RateChange:
     findings: tuple[Finding, ...]
 
 
-def effective_doses(chart: SessionChart) -> tuple[AdministeredDose, ...]:
-    """Return the doses of a session as given: rate segments cut at the next change or the stop."""
-    doses = [stored.record for stored in chart.doses]
+def _as_given(chart: SessionChart) -> list[tuple[uuid.UUID, AdministeredDose]]:
+    """Each dose of the chart with its id, as `effective_doses` reads it."""
     stop = chart.session.stopped_at
-    effective = []
-    for dose in doses:
+    given = []
+    for stored in chart.doses:
+        dose = stored.record
         if dose.end is None:
-            effective.append(dose)
+            given.append((stored.id, dose))
             continue
-        later = [d.time for d in doses if d.end is not None and d.route is dose.route]
-        end = min([dose.end, *(t for t in later if t > dose.time)])
-        end = min(end, stop) if stop is not None else end
+        later = [
+            d.record.time
+            for d in chart.doses
+            if d.record.end is not None
+            and d.record.route is dose.route
+            and d.record.time > dose.time
+        ]
+        end = min([dose.end, *later, *([] if stop is None else [stop])])
         if end > dose.time:
-            effective.append(replace(dose, end=end))
-    return tuple(effective)
+            given.append((stored.id, replace(dose, end=end)))
+    return given
+
+
+def effective_doses(chart: SessionChart) -> tuple[AdministeredDose, ...]:
+    """Return the doses of a session as given, in the chart's order.
+
+    A rate segment ends at the first of: its end as stored (the planned end, or the pause that
+    ended it), the start of the next segment of the same route, and the session's stop. A
+    segment that gave nothing by then (it started at or after that end) is left out. Single
+    doses are kept as they are.
+    """
+    return tuple(dose for _, dose in _as_given(chart))
+
+
+def _running(chart: SessionChart, now: datetime) -> list[tuple[uuid.UUID, AdministeredDose]]:
+    return [
+        (segment_id, dose)
+        for segment_id, dose in _as_given(chart)
+        if dose.end is not None and dose.time <= now < dose.end
+    ]
+
+
+def running_doses(chart: SessionChart, now: datetime) -> tuple[AdministeredDose, ...]:
+    """Return the rate segments running at `now`, as given (one per route at most).
+
+    A segment runs from its start (included) to its end as `effective_doses` reads it
+    (excluded): at a rate change the new segment runs and the old one does not; at a pause, the
+    stop or the planned end, none does.
+    """
+    return tuple(dose for _, dose in _running(chart, now))
 
 
 def running_segments(chart: SessionChart, now: datetime) -> tuple[uuid.UUID, ...]:
-    """Return the ids of the rate segments running at `now` (one per route at most).
+    """Return the ids of the rate segments running at `now` (as `running_doses` reads them).
 
     Raises
     ------
     ConflictError
         When a segment starts at `now`: it cannot be ended before it gave anything.
     """
-    running = []
-    for stored in chart.doses:
-        dose = stored.record
-        later = [
-            d.record.time
-            for d in chart.doses
-            if d.record.end is not None and d.record.route is dose.route
-        ]
-        if dose.end is None or dose.time > now or any(dose.time < t <= now for t in later):
-            continue
-        if dose.end > now:
-            if dose.time == now:
-                msg = f"Session {chart.session.id}: the rate set at {now.isoformat()} has not run."
-                raise ConflictError(msg + " Pause after it has started, or stop the session.")
-            running.append(stored.id)
-    return tuple(running)
+    running = _running(chart, now)
+    if any(dose.time == now for _, dose in running):
+        msg = f"Session {chart.session.id}: the rate set at {now.isoformat()} has not run."
+        raise ConflictError(msg + " Pause after it has started, or stop the session.")
+    return tuple(segment_id for segment_id, _ in running)
 
 
-def _given_mg(doses: Sequence[AdministeredDose], until: datetime) -> float:
-    total = 0.0
-    for dose in doses:
-        if dose.time >= until:
-            continue
-        if dose.end is None:
-            total += dose.amount_mg
-        else:
-            total += replace(dose, end=min(dose.end, until)).amount_mg
-    return total
+def given_by(doses: Sequence[AdministeredDose], now: datetime) -> tuple[AdministeredDose, ...]:
+    """Return what of `doses` was given before `now`: a segment still running ends at `now`.
+
+    `doses` are read as given already (`effective_doses`); doses from `now` on are left out.
+    """
+    return tuple(
+        dose if dose.end is None or dose.end <= now else replace(dose, end=now)
+        for dose in doses
+        if dose.time < now
+    )
+
+
+def calculate_given_mg(doses: Sequence[AdministeredDose], now: datetime) -> float:
+    """Return the ketamine of `doses` given before `now`, mg (see `given_by`)."""
+    return sum((dose.amount_mg for dose in given_by(doses, now)), 0.0)
 
 
 def read_chart(
@@ -186,7 +220,7 @@ def _history(
     the day over every session of the patient (the daily limits: a dose split across two
     sessions of one day counts whole). The day is the calendar day in UTC, so that sessions on
     consecutive days at the same hour (a 10-session course) each have the day's allowance."""
-    given_mg = _given_mg(effective_doses(chart), now)
+    given_mg = calculate_given_mg(effective_doses(chart), now)
     others = [
         other
         for other in list_patient_charts(session, context, plan.patient_id)
@@ -194,7 +228,7 @@ def _history(
     ]
     day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     other_day_mg = sum(
-        _given_mg(doses, now) - _given_mg(doses, day_start)
+        calculate_given_mg(doses, now) - calculate_given_mg(doses, day_start)
         for doses in (effective_doses(other) for other in others)
     )
     before = _course_before(session, context, others, plan)

@@ -71,6 +71,7 @@ __all__ = [
     "read_chart",
     "record_adverse_event",
     "record_dissociation",
+    "record_scores",
     "record_sedation",
     "record_vitals",
     "resume_session",
@@ -239,13 +240,43 @@ def record_sedation(
     with services.unit_of_work() as session:
         chart = read_chart(session, context, session_id, for_writing=True)
         require_status(chart.session, _CHARTING, "chart a sedation score")
+        return _chart_sedation(SessionRepository(session, context.to_actor()), chart, score)
+
+
+def _chart_sedation(
+    repo: SessionRepository, chart: SessionChart, score: SedationScore
+) -> ReadingResult:
+    session_id = chart.session.id
+    entry_id = repo.add_sedation(session_id, score)
+    readings = [stored.record for stored in chart.vitals]
+    fired = assess_reading(readings, sedation=score).alarms if readings else ()
+    sedation_alarms = [a for a in fired if a.finding.rule_id in _SEDATION_RULES]
+    alarms = _store_alarms(repo, session_id, sedation_alarms, score.time)
+    return ReadingResult(entry_id=entry_id, action=_action(alarms), alarms=alarms)
+
+
+def record_scores(
+    services: Services,
+    context: RequestContext,
+    *,
+    session_id: uuid.UUID,
+    sedation: SedationScore | None = None,
+    dissociation: DissociationScore | None = None,
+    event: AdverseEventRecord | None = None,
+) -> ReadingResult | None:
+    """Chart what was assessed together (a sedation score, a dissociation score, a side effect)
+    in one transaction: all of it or, when one is refused, none. Returns the sedation score's
+    result as `record_sedation` does (None without one)."""
+    require_role(context, *CLINICAL_ROLES)
+    with services.unit_of_work() as session:
+        chart = read_chart(session, context, session_id, for_writing=True)
+        require_status(chart.session, _CHARTING, "chart scores")
         repo = SessionRepository(session, context.to_actor())
-        entry_id = repo.add_sedation(session_id, score)
-        readings = [stored.record for stored in chart.vitals]
-        fired = assess_reading(readings, sedation=score).alarms if readings else ()
-        sedation_alarms = [a for a in fired if a.finding.rule_id in _SEDATION_RULES]
-        alarms = _store_alarms(repo, session_id, sedation_alarms, score.time)
-        return ReadingResult(entry_id=entry_id, action=_action(alarms), alarms=alarms)
+        if dissociation is not None:
+            repo.add_dissociation(session_id, dissociation)
+        if event is not None:
+            repo.add_adverse_event(session_id, event)
+        return None if sedation is None else _chart_sedation(repo, chart, sedation)
 
 
 def record_dissociation(

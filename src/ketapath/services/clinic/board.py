@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -41,8 +41,14 @@ from ketapath.clinical.observations import AdministeredDose
 from ketapath.clinical.records import VitalSigns
 from ketapath.clinical.safety import ExposureSummary, calculate_exposure
 from ketapath.clinical.session.monitoring import Alarm
+from ketapath.services.care.infusion import (
+    calculate_given_mg,
+    effective_doses,
+    given_by,
+    list_patient_charts,
+    running_doses,
+)
 from ketapath.services.care.patients import CLINICAL_ROLES, require_patient
-from ketapath.services.care.sessions import effective_doses, list_patient_charts
 from ketapath.services.context import RequestContext, Services, require_role
 from ketapath.store.records import PatientIdentity, PlanRecord, SessionChart, SessionRecord
 from ketapath.store.repositories import (
@@ -158,23 +164,10 @@ class PatientCourse:
     exposure: ExposureSummary
 
 
-def _rate_now(doses: Sequence[AdministeredDose], now: datetime) -> float | None:
-    running = [
-        d for d in doses if d.rate_mg_per_h is not None and d.time <= now and (d.end or now) >= now
-    ]
-    latest = max(running, key=lambda d: d.time, default=None)
+def _rate_now(chart: SessionChart, now: datetime) -> float | None:
+    """The rate of the segment running at `now` (the latest started, if two routes run)."""
+    latest = max(running_doses(chart, now), key=lambda d: d.time, default=None)
     return None if latest is None else latest.rate_mg_per_h
-
-
-def _until(dose: AdministeredDose, now: datetime) -> AdministeredDose:
-    """The part of `dose` given by `now` (a running infusion counts up to now)."""
-    if dose.end is None or dose.end <= now:
-        return dose
-    return replace(dose, end=now)
-
-
-def _given_mg(doses: Sequence[AdministeredDose], now: datetime) -> float:
-    return sum(_until(dose, now).amount_mg for dose in doses if dose.time < now)
 
 
 def _open_alarms(chart: SessionChart) -> tuple[Alarm, ...]:
@@ -231,8 +224,8 @@ def _card(
         started_at=record.started_at,
         stopped_at=record.stopped_at,
         elapsed_min=elapsed,
-        rate_mg_per_h=_rate_now(doses, now) if live else None,
-        given_mg=_given_mg(doses, now),
+        rate_mg_per_h=_rate_now(chart, now) if live else None,
+        given_mg=calculate_given_mg(doses, now),
         last_vitals=chart.vitals[-1].record if chart.vitals else None,
         open_alarms=_open_alarms(chart) if live else (),
         discharge=discharge,
@@ -357,8 +350,8 @@ def patient_course(
     rows: list[CourseSession] = []
     doses: list[AdministeredDose] = []
     for chart in charts:
-        given = effective_doses(chart)
-        doses.extend(d for d in given if d.time < now)
+        given = given_by(effective_doses(chart), now)
+        doses.extend(given)
         record = chart.session
         rows.append(
             CourseSession(
@@ -369,9 +362,9 @@ def patient_course(
                 started_at=record.started_at,
                 stopped_at=record.stopped_at,
                 stop_reason=record.stop_reason,
-                given_mg=_given_mg(given, now),
+                given_mg=calculate_given_mg(given, now),
                 alarm_count=len(chart.alarms),
             )
         )
-    exposure = calculate_exposure([_until(d, now) for d in doses])
+    exposure = calculate_exposure(doses)
     return PatientCourse(patient_id=patient_id, sessions=tuple(rows), exposure=exposure)

@@ -191,9 +191,8 @@ async def rate(request: Request, user: PageUser) -> Response:
 async def _chart_scores(
     request: Request, user: PageUser, session_id: uuid.UUID, form: FormData
 ) -> sessions.ReadingResult | None:
-    """Chart whichever of MOAA/S, CADSS-6 and side effect the form filled; return the MOAA/S's
-    result (None without one). Every field is checked before the first is charted, so that a
-    refused value leaves nothing charted."""
+    """Chart whichever of MOAA/S, CADSS-6 and side effect the form filled, in one transaction;
+    return the MOAA/S's result (None without one). A refused value leaves nothing charted."""
     services, context = services_of(request), context_of(request, user)
     now = services.now()
     sedation = (
@@ -217,24 +216,15 @@ async def _chart_scores(
         if effect
         else None
     )
-    result = None
-    if sedation is not None:
-        result = await run_in_threadpool(
-            sessions.record_sedation, services, context, session_id=session_id, score=sedation
-        )
-    if dissociation is not None:
-        await run_in_threadpool(
-            sessions.record_dissociation,
-            services,
-            context,
-            session_id=session_id,
-            score=dissociation,
-        )
-    if event is not None:
-        await run_in_threadpool(
-            sessions.record_adverse_event, services, context, session_id=session_id, event=event
-        )
-    return result
+    return await run_in_threadpool(
+        sessions.record_scores,
+        services,
+        context,
+        session_id=session_id,
+        sedation=sedation,
+        dissociation=dissociation,
+        event=event,
+    )
 
 
 async def scores(request: Request, user: PageUser) -> Response:
