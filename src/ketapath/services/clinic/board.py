@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketapath.clinical.dosing.protocols import find_protocol
@@ -58,9 +57,8 @@ from ketapath.store.repositories import (
     TreatmentRepository,
 )
 from ketapath.store.repositories.discharge import DischargeRecord
+from ketapath.store.repositories.history import clinic_row_ids
 from ketapath.store.tables import (
-    DischargeAssessment,
-    Patient,
     PlanStatus,
     SessionStatus,
     TreatmentPlan,
@@ -179,18 +177,6 @@ def _open_alarms(chart: SessionChart) -> tuple[Alarm, ...]:
     return tuple(a.record.alarm for a in chart.alarms if a.record.raised_at >= cutoff)
 
 
-def _latest_discharge(
-    session: Session, context: RequestContext, session_id: uuid.UUID
-) -> DischargeRecord | None:
-    query = (
-        select(DischargeAssessment.id)
-        .where(DischargeAssessment.session_id == session_id)
-        .order_by(DischargeAssessment.assessed_at.desc(), DischargeAssessment.id)
-    )
-    found = session.scalars(query).first()
-    return None if found is None else DischargeRepository(session, context.to_actor()).get(found)
-
-
 def _state(chart: SessionChart, discharge: DischargeRecord | None) -> ChairState | None:
     status = chart.session.status
     if status in _INFUSING:
@@ -206,7 +192,7 @@ def _state(chart: SessionChart, discharge: DischargeRecord | None) -> ChairState
 def _card(
     session: Session, context: RequestContext, chart: SessionChart, now: datetime
 ) -> SessionCard | None:
-    discharge = _latest_discharge(session, context, chart.session.id)
+    discharge = DischargeRepository(session, context.to_actor()).find_latest(chart.session.id)
     state = _state(chart, discharge)
     if state is None:
         return None
@@ -232,19 +218,6 @@ def _card(
         paused_at=record.paused_at if record.status is SessionStatus.PAUSED else None,
         pause_reason=record.pause_reason if record.status is SessionStatus.PAUSED else None,
     )
-
-
-def _clinic_ids(
-    session: Session,
-    table: type[TreatmentPlan | TreatmentSession],
-    clinic: uuid.UUID,
-    since: datetime | None = None,
-) -> list[uuid.UUID]:
-    query = select(table.id).join(Patient, Patient.id == table.patient_id)
-    query = query.where(Patient.clinic_id == clinic, Patient.active.is_(True))
-    if since is not None:
-        query = query.where(table.recorded_at >= since)
-    return list(session.scalars(query.order_by(table.recorded_at, table.id)))
 
 
 def _on_board(record: SessionRecord, day: date) -> bool:
@@ -282,11 +255,9 @@ def _booked(
 ) -> tuple[BookedPlan, ...]:
     actor = context.to_actor()
     treatment, patients = TreatmentRepository(session, actor), PatientRepository(session, actor)
-    plans = [treatment.get_plan(i) for i in _clinic_ids(session, TreatmentPlan, clinic)]
+    plans = [treatment.get_plan(i) for i in clinic_row_ids(session, TreatmentPlan, clinic)]
     waiting = [p for p in plans if p.status is PlanStatus.APPROVED and p.id not in seen]
-    query = select(TreatmentSession.id).where(TreatmentSession.plan_id.in_([p.id for p in waiting]))
-    repo = SessionRepository(session, actor)
-    given = [repo.get(i) for i in session.scalars(query.order_by(TreatmentSession.recorded_at))]
+    given = SessionRepository(session, actor).list_for_plans([p.id for p in waiting])
     booked = []
     for plan in waiting:
         of_plan = [s for s in given if s.plan_id == plan.id]
@@ -317,7 +288,10 @@ def today_board(services: Services, context: RequestContext, *, day: date | None
     since = datetime.combine(day, time(0), tzinfo=UTC) - _LOOKBACK
     with services.unit_of_work() as session:
         repo = SessionRepository(session, context.to_actor())
-        charts = [repo.get_chart(i) for i in _clinic_ids(session, TreatmentSession, clinic, since)]
+        charts = [
+            repo.get_chart(i)
+            for i in clinic_row_ids(session, TreatmentSession, clinic, since=since)
+        ]
         today = [c for c in charts if _on_board(c.session, day)]
         cards = [c for c in (_card(session, context, ch, now) for ch in today) if c is not None]
         seen = {c.session.plan_id for c in today}

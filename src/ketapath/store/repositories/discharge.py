@@ -133,6 +133,16 @@ class DischargeRepository(Repository):
         self._audit(AuditAction.SIGN, row, row.id, patient_id=session.patient_id)
         return _signature(row)
 
+    def find_latest(self, session_id: uuid.UUID) -> DischargeRecord | None:
+        """Return the session's latest assessment (by assessment time), or None."""
+        query = (
+            select(DischargeAssessment.id)
+            .where(DischargeAssessment.session_id == session_id)
+            .order_by(DischargeAssessment.assessed_at.desc(), DischargeAssessment.id)
+        )
+        found = self.session.scalars(query).first()
+        return None if found is None else self.get(found)
+
     def get(self, assessment_id: uuid.UUID) -> DischargeRecord:
         """Return an assessment and its signature, if signed."""
         row = self._get(DischargeAssessment, assessment_id)

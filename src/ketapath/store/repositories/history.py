@@ -50,6 +50,7 @@ from ketapath.store.tables import (
     HistorySection,
     LabResultEntry,
     MedicationEntry,
+    Patient,
     SubstanceUseEntry,
 )
 from ketapath.store.tables.base import PatientRow
@@ -141,6 +142,22 @@ def patient_rows(
 ) -> list[PatientRowT]:
     """Return a patient's rows of `table` (any table with a ``patient_id``), oldest first."""
     query = select(table).where(table.patient_id == patient_id)
+    return list(session.scalars(query.order_by(table.recorded_at, table.id)))
+
+
+def clinic_row_ids(
+    session: Session,
+    table: type[PatientRowT],
+    clinic_id: uuid.UUID,
+    *,
+    since: datetime | None = None,
+) -> list[uuid.UUID]:
+    """Return the ids of the rows of `table` (any table with a ``patient_id``) of a clinic's
+    active patients, recorded from `since` on when given, oldest first."""
+    query = select(table.id).join(Patient, Patient.id == table.patient_id)
+    query = query.where(Patient.clinic_id == clinic_id, Patient.active.is_(True))
+    if since is not None:
+        query = query.where(table.recorded_at >= since)
     return list(session.scalars(query.order_by(table.recorded_at, table.id)))
 
 

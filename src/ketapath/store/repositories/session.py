@@ -8,7 +8,7 @@ Vital signs taken at intake (no session) are written here too.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar, cast
 
@@ -357,6 +357,14 @@ class SessionRepository(Repository):
         row = self._get(TreatmentSession, session_id)
         self._audit(AuditAction.READ, row, row.id, patient_id=row.patient_id)
         return _session(self._amended([row])[0][1])
+
+    def list_for_plans(self, plan_ids: Sequence[uuid.UUID]) -> list[SessionRecord]:
+        """Return the sessions of the plans, as amended, in the order they were recorded."""
+        query = select(TreatmentSession.id).where(TreatmentSession.plan_id.in_(plan_ids))
+        ids = self.session.scalars(
+            query.order_by(TreatmentSession.recorded_at, TreatmentSession.id)
+        )
+        return [self.get(session_id) for session_id in ids]
 
     def get_chart(self, session_id: uuid.UUID) -> SessionChart:
         """Return the session and everything charted in it."""
