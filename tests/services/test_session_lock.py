@@ -110,21 +110,19 @@ def _noting(done: list[str], label: str, use_case: Callable[[], T]) -> Callable[
     return run
 
 
+def _noted_rate_change(world: World, session_id: uuid.UUID, done: list[str]) -> Callable[[], Any]:
+    """Transaction B: a rate change to 20 mg/h, noting "B finished" in `done`."""
+    change = partial(
+        sessions.change_rate, world.services, world.nurse, session_id=session_id, rate_mg_per_h=20.0
+    )
+    return _noting(done, "B finished", change)
+
+
 def test_a_rate_change_waits_for_a_pause_holding_the_lock_and_then_sees_it(world, clock):
     session_id = _new_session(world, "MRN-1")
     clock.advance(minutes=10)
     done: list[str] = []
-    change = _noting(
-        done,
-        "B finished",
-        partial(
-            sessions.change_rate,
-            world.services,
-            world.nurse,
-            session_id=session_id,
-            rate_mg_per_h=20.0,
-        ),
-    )
+    change = _noted_rate_change(world, session_id, done)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         with world.services.unit_of_work() as session:  # transaction A
@@ -188,17 +186,7 @@ def test_a_lock_on_one_session_does_not_hold_up_a_rate_change_of_another(world, 
     held_id, other_id = _new_session(world, "MRN-1"), _new_session(world, "MRN-2")
     clock.advance(minutes=10)
     done: list[str] = []
-    change = _noting(
-        done,
-        "B finished",
-        partial(
-            sessions.change_rate,
-            world.services,
-            world.nurse,
-            session_id=other_id,
-            rate_mg_per_h=20.0,
-        ),
-    )
+    change = _noted_rate_change(world, other_id, done)
 
     with ThreadPoolExecutor(max_workers=1) as pool, world.services.unit_of_work() as session:
         SessionRepository(session, world.physician.to_actor()).lock(held_id)  # transaction A
