@@ -158,7 +158,8 @@ def _seed(url: str, progress: Progress) -> list[str]:
 
 
 @contextmanager
-def _server(url: str, workers: int) -> Iterator[str]:
+def _server(url: str, workers: int) -> Iterator[tuple[str, int]]:
+    """A live server on a free loopback port: its base URL and its process id."""
     port = _free_port()
     env = dict(os.environ, KETAPATH_DATABASE_URL=url, KETAPATH_SECRET_KEY=SECRET)
     command = ["serve", "--port", str(port), "--workers", str(workers)]
@@ -176,7 +177,7 @@ def _server(url: str, workers: int) -> Iterator[str]:
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -252,11 +253,12 @@ def _load(
     url: str, workers: int, charts: list[str]
 ) -> tuple[dict[str, dict[str, float]], list[str]]:
     """The load client's figures, and the ids of the live sessions it wrote to."""
-    with _server(url, workers) as base:
+    with _server(url, workers) as (base, pid):
         token, live = _live_sessions(base, prefix=f"LIVE{workers}-")
         ids = Path(tempfile.mkdtemp()) / "ids.json"
         ids.write_text(json.dumps({"sessions": live, "charts": charts[:2000]}), "utf-8")
         command = ["-m", "bench.load_client", "--url", base, "--token", token, "--ids", str(ids)]
+        command += ["--server-pid", str(pid)]
         out = subprocess.run(
             [sys.executable, *command], capture_output=True, text=True, check=False, timeout=300
         )
@@ -318,13 +320,17 @@ def run(backend: str, console: Console) -> list[dict[str, float]]:
     return rows
 
 
+def _shown(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else spec.format(value)
+
+
 def main() -> None:
     console = Console(highlight=False, width=160)
     table = Table(title="KetaPath REST API under load (this machine, this run)")
     columns = (
         "database", "server processes", "vitals writes/s", "p50 ms", "p99 ms", "failed",
-        "in-process writes/s (1 thread)", "ratio", "chart read p50 ms", "chart read p95 ms",
-        "vitals per chart",
+        "server CPU ms/write", "in-process writes/s (1 thread)", "ratio", "chart read p50 ms",
+        "chart read p95 ms", "vitals per chart",
     )  # fmt: skip
     for col in columns:
         table.add_column(col, justify="right")
@@ -343,6 +349,7 @@ def main() -> None:
                 f"{r['write_p50_ms']:.1f}",
                 f"{r['write_p99_ms']:.1f}",
                 f"{r['write_failures']:.0f}",
+                _shown(r["write_server_cpu_ms_per_write"], "{:.2f}"),
                 f"{r['reference_writes_per_s']:.0f}",
                 f"{r['write_writes_per_s'] / r['reference_writes_per_s']:.2f}",
                 f"{r['read_p50_ms']:.1f}",
@@ -354,7 +361,8 @@ def main() -> None:
         console.print(f"failed writes, by kind: {line}")
     console.print(
         "Targets on 2 cores: >= 500 writes/s with p99 < 100 ms; chart read p95 < 100 ms. "
-        "Ratio: writes/s over HTTP with 50 clients / writes/s of one thread in process."
+        "Ratio: writes/s over HTTP with 50 clients / writes/s of one thread in process. Server "
+        "CPU: the server processes' CPU time (user + system) over the writes (Linux only)."
     )
 
 

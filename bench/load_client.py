@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import time
@@ -39,6 +40,34 @@ def _reading(n: int) -> dict[str, object]:
     if n % SEDATION_EVERY == 0:
         reading["sedation"] = {"assessed_at": now, "moaas": 5}
     return reading
+
+
+def _cpu_s(pid: int | None) -> float | None:
+    """CPU time (user + system, s) of process `pid` and its descendants (a server's worker
+    processes), read from /proc; None without a pid or where there is no /proc."""
+    proc = Path("/proc")
+    if pid is None or not proc.is_dir():
+        return None
+    parents, ticks = {}, {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        parents[int(entry.name)], ticks[int(entry.name)] = (
+            int(fields[1]),
+            int(fields[11]) + int(fields[12]),
+        )
+    tree, frontier = set(), [pid]
+    while frontier:
+        current = frontier.pop()
+        tree.add(current)
+        frontier.extend(
+            child for child, parent in parents.items() if parent == current and child not in tree
+        )
+    return sum(ticks.get(member, 0) for member in tree) / os.sysconf("SC_CLK_TCK")
 
 
 async def _writer(
@@ -82,6 +111,7 @@ async def _writes(args: argparse.Namespace, headers: dict[str, str]) -> dict[str
     latencies: list[float] = []
     why: Counter[str] = Counter()
     async with _client(args, headers) as client:
+        cpu_before = _cpu_s(args.server_pid)
         start = time.perf_counter()
         deadline = start + args.seconds
         sessions = args.sessions
@@ -91,6 +121,7 @@ async def _writes(args: argparse.Namespace, headers: dict[str, str]) -> dict[str
         ]
         failures = sum(await asyncio.gather(*tasks))
         elapsed = time.perf_counter() - start
+        cpu_after = _cpu_s(args.server_pid)
     q = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
         "writes": len(latencies),
@@ -100,6 +131,11 @@ async def _writes(args: argparse.Namespace, headers: dict[str, str]) -> dict[str
         "writes_per_s": len(latencies) / elapsed,
         "p50_ms": q[49] * 1000,
         "p99_ms": q[98] * 1000,
+        "server_cpu_ms_per_write": (
+            None
+            if cpu_before is None or cpu_after is None
+            else 1000 * (cpu_after - cpu_before) / len(latencies)
+        ),
     }
 
 
@@ -133,6 +169,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--cap", type=int, default=400)
     parser.add_argument("--reads", type=int, default=300)
+    parser.add_argument("--server-pid", type=int, default=None, help="Measure its CPU per write.")
     args = parser.parse_args()
     ids = json.loads(Path(args.ids).read_text("utf-8"))
     args.sessions, args.charts = ids["sessions"], ids["charts"]
