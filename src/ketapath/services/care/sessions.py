@@ -20,7 +20,8 @@ Nurses chart (physicians may too). Each use case is one transaction:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -231,16 +232,26 @@ def record_vitals(
         return ReadingResult(entry_id=entry_id, action=result.action, alarms=alarms)
 
 
+@contextmanager
+def _charting(
+    services: Services, context: RequestContext, session_id: uuid.UUID, what: str
+) -> Iterator[tuple[SessionRepository, SessionChart]]:
+    """The transaction of a score or an event charted in a session (in progress, paused or
+    stopped): its repository and the chart as it stands."""
+    require_role(context, *CLINICAL_ROLES)
+    with services.unit_of_work() as session:
+        chart = read_chart(session, context, session_id, for_writing=True)
+        require_status(chart.session, _CHARTING, what)
+        yield SessionRepository(session, context.to_actor()), chart
+
+
 def record_sedation(
     services: Services, context: RequestContext, *, session_id: uuid.UUID, score: SedationScore
 ) -> ReadingResult:
     """Chart a MOAA/S and/or RASS score; a sedation or agitation alarm (MON-9, MON-10) is raised
     and returned at once."""
-    require_role(context, *CLINICAL_ROLES)
-    with services.unit_of_work() as session:
-        chart = read_chart(session, context, session_id, for_writing=True)
-        require_status(chart.session, _CHARTING, "chart a sedation score")
-        return _chart_sedation(SessionRepository(session, context.to_actor()), chart, score)
+    with _charting(services, context, session_id, "chart a sedation score") as (repo, chart):
+        return _chart_sedation(repo, chart, score)
 
 
 def _chart_sedation(
@@ -267,11 +278,7 @@ def record_scores(
     """Chart what was assessed together (a sedation score, a dissociation score, a side effect)
     in one transaction: all of it or, when one is refused, none. Returns the sedation score's
     result as `record_sedation` does (None without one)."""
-    require_role(context, *CLINICAL_ROLES)
-    with services.unit_of_work() as session:
-        chart = read_chart(session, context, session_id, for_writing=True)
-        require_status(chart.session, _CHARTING, "chart scores")
-        repo = SessionRepository(session, context.to_actor())
+    with _charting(services, context, session_id, "chart scores") as (repo, chart):
         if dissociation is not None:
             repo.add_dissociation(session_id, dissociation)
         if event is not None:
@@ -287,11 +294,8 @@ def record_dissociation(
     score: DissociationScore,
 ) -> uuid.UUID:
     """Chart a CADSS or CADSS-6 total (MON-11: tracked per session, no alarm)."""
-    require_role(context, *CLINICAL_ROLES)
-    with services.unit_of_work() as session:
-        chart = read_chart(session, context, session_id, for_writing=True)
-        require_status(chart.session, _CHARTING, "chart a dissociation score")
-        return SessionRepository(session, context.to_actor()).add_dissociation(session_id, score)
+    with _charting(services, context, session_id, "chart a dissociation score") as (repo, _):
+        return repo.add_dissociation(session_id, score)
 
 
 def record_adverse_event(
@@ -302,11 +306,8 @@ def record_adverse_event(
     event: AdverseEventRecord,
 ) -> uuid.UUID:
     """Chart an adverse event: what happened, how bad, what was done."""
-    require_role(context, *CLINICAL_ROLES)
-    with services.unit_of_work() as session:
-        chart = read_chart(session, context, session_id, for_writing=True)
-        require_status(chart.session, _CHARTING, "chart an adverse event")
-        return SessionRepository(session, context.to_actor()).add_adverse_event(session_id, event)
+    with _charting(services, context, session_id, "chart an adverse event") as (repo, _):
+        return repo.add_adverse_event(session_id, event)
 
 
 def stop_session(
